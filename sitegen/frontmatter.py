@@ -1,0 +1,117 @@
+"""YAML front matter: text -> (meta, body, body_line) and back; YAML errors carry the file's line.
+
+The loader is deliberately small: only `null`, `true`/`false` and explicit tags resolve to non-strings.
+YAML 1.1's `no`/`on`/`yes` booleans, octal-looking ids and `1.10` -> 1.1 floats all stay strings; every
+field is then coerced by `model.py`. Anchors/aliases, duplicate keys and non-mapping documents are errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import yaml
+
+from .errors import SourceError
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_FENCE = re.compile(r"^---[ \t]*$")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader with a minimal set of implicit types and strict mappings."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise yaml.constructor.ConstructorError(
+                None, None, "anchors and aliases (&name / *name) are not allowed in front matter",
+                node.start_mark)
+        return super().construct_object(node, deep=deep)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}: keep one", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_Loader.yaml_implicit_resolvers = {}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"),
+                              ["~", "n", "N", ""])
+
+
+def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
+    """Load one YAML document with the strict loader; errors name `path` and the file line."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        what = exc.problem or exc.context or "invalid YAML"
+        raise SourceError(path, line, f"YAML error: {what}") from None
+    except yaml.YAMLError as exc:
+        raise SourceError(path, first_line, f"YAML error: {exc}") from None
+    except (TypeError, ValueError, RecursionError) as exc:  # e.g. unhashable keys such as `? [a]`
+        raise SourceError(path, first_line, f"YAML error: {type(exc).__name__}: {exc}") from None
+
+
+def split(text: str, path: str) -> tuple[dict[str, Any], str, int]:
+    """Split a Markdown file into (front matter, body, line number where the body starts)."""
+    text = text.lstrip("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if not lines or not _FENCE.match(lines[0]):
+        raise SourceError(path, 1, "no front matter: start the file with a '---' line, then 'title:' and "
+                          "'date:' lines, then another '---' line")
+    for i in range(1, len(lines)):
+        if _CLOSE.match(lines[i]):
+            break
+    else:
+        raise SourceError(path, 1, "front matter opened with '---' is never closed: add a '---' line after it")
+    meta = load_yaml("\n".join(lines[1:i]), path, first_line=2)
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise SourceError(path, 2, f"front matter must be a mapping of 'key: value' lines, "
+                          f"not a {type(meta).__name__}")
+    for key in meta:
+        if not isinstance(key, str):
+            raise SourceError(path, 2, f"front matter key {key!r} is not text: write it as a plain word")
+    body = "\n".join(lines[i + 1:])
+    return meta, body, i + 2
+
+
+def dump_yaml(meta: dict[str, Any]) -> str:
+    """Serialise a mapping as block YAML, keys in the given order, strings quoted where YAML 1.1 would retype."""
+    return yaml.dump(meta, Dumper=_BaseDumper, sort_keys=False, allow_unicode=True, width=100000,
+                     default_flow_style=None)
+
+
+def join(meta: dict[str, Any], body: str) -> str:
+    """Return the file text for `meta` and `body` (body ends with exactly one newline)."""
+    return "---\n" + dump_yaml(meta) + "---\n" + body.rstrip("\n") + "\n"
+
+
+def parse_date(value: Any) -> dt.date | dt.datetime | None:
+    """Parse an ISO date or date-time string (`Z` allowed, space or T); None if it is not one."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value
+    if not isinstance(value, str):
+        return None
+    s = value.strip()
+    try:
+        if len(s) == 10:
+            return dt.date.fromisoformat(s)
+        return dt.datetime.fromisoformat(s.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None

@@ -1,0 +1,220 @@
+"""The data the site is made of: front matter (dict) -> `Article` through a {field: coercer} table.
+
+`Article` is the light, per-article record every listing, feed and grouping works from; the rendered body
+travels beside it (see pipeline.py) so that listings never hold full texts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from .errors import SourceError
+from .frontmatter import parse_date
+from .slugs import slug_or, slugify
+from .text import clean_line
+
+MAX_TITLE = 300
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as listings and feeds see it (no body)."""
+
+    path: str                       # source file, relative to the site, for messages
+    title: str
+    date: dt.datetime               # aware, in the site's timezone
+    slug: str
+    id: str | None = None
+    source: str | None = None
+    via: str | None = None
+    topics: tuple[str, ...] = ()    # topic slugs, primary first
+    topic_scores: tuple[float, ...] = ()
+    topics_by_editor: bool = False
+    tags: tuple[str, ...] = ()
+    summary: str = ""
+    author: str | None = None
+    updated: dt.datetime | None = None
+    draft: bool = False
+    words: int = 0
+    entities: tuple[tuple[str, str], ...] = ()   # (kind, name): kind in people/places/organisations
+
+    @property
+    def day(self) -> dt.date:
+        """The edition (calendar day in the site's timezone) this article belongs to."""
+        return self.date.date()
+
+    @property
+    def sort_key(self) -> tuple[dt.datetime, str]:
+        """Chronological order; ties broken by slug."""
+        return (self.date, self.slug)
+
+
+@dataclass
+class Fields:
+    """Coerced front-matter values and the warnings raised while coercing them."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+Coercer = Callable[[Any, "Ctx"], Any]
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What a coercer needs to know: where it is and the site's timezone."""
+
+    path: str
+    line: int
+    tz: ZoneInfo
+    warnings: list[str]
+
+    def fail(self, key: str, message: str) -> SourceError:
+        return SourceError(self.path, self.line, f"{key}: {message}")
+
+    def warn(self, key: str, message: str) -> None:
+        self.warnings.append(f"{self.path}:{self.line}: {key}: {message}")
+
+
+def _text(key: str, max_len: int = 300) -> Coercer:
+    def coerce(value: Any, ctx: Ctx) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ctx.fail(key, f"must be text, not {type(value).__name__}: put it in quotes")
+        text = clean_line(value)
+        if len(text) > max_len:
+            ctx.warn(key, f"longer than {max_len} characters; shortened")
+            text = text[:max_len].rstrip() + "\u2026"
+        return text or None
+    return coerce
+
+
+def _date(key: str) -> Coercer:
+    def coerce(value: Any, ctx: Ctx) -> dt.datetime | None:
+        if value is None:
+            return None
+        parsed = parse_date(value)
+        if parsed is None:
+            raise ctx.fail(key, f"{str(value)[:40]!r} is not a date: write YYYY-MM-DD or "
+                                "YYYY-MM-DDTHH:MM:SS+00:00")
+        if not isinstance(parsed, dt.datetime):
+            return dt.datetime(parsed.year, parsed.month, parsed.day, tzinfo=ctx.tz)
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=ctx.tz)
+        return parsed.astimezone(ctx.tz)
+    return coerce
+
+
+def _slug_list(key: str) -> Coercer:
+    def coerce(value: Any, ctx: Ctx) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+            raise ctx.fail(key, "must be a list of names, e.g. [politics, economy-business]")
+        out: list[str] = []
+        for item in items:
+            slug = slugify(item)
+            if slug and slug not in out:
+                out.append(slug)
+        return tuple(out)
+    return coerce
+
+
+def _bool(key: str) -> Coercer:
+    def coerce(value: Any, ctx: Ctx) -> bool:
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise ctx.fail(key, f"must be true or false, not {value!r}")
+        return value
+    return coerce
+
+
+def _article_id(value: Any, ctx: Ctx) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not _ID.match(text):
+        raise ctx.fail("id", f"{text[:40]!r} is not a valid id: use letters, digits, '.', '_' or '-'")
+    return text
+
+
+def _slug(value: Any, ctx: Ctx) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ctx.fail("slug", "must be text")
+    slug = slugify(value)
+    if slug != value:
+        ctx.warn("slug", f"{value[:60]!r} is not a clean slug; using {slug!r}" if slug else
+                 f"{value[:60]!r} has no usable characters; the title's slug is used")
+    return slug or None
+
+
+def _scores(value: Any, ctx: Ctx) -> dict[str, float]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ctx.fail("topic_scores", "must map topic slugs to numbers")
+    try:
+        return {slugify(str(k)): float(v) for k, v in value.items()}
+    except (TypeError, ValueError):
+        raise ctx.fail("topic_scores", "scores must be numbers") from None
+
+
+def _entities(value: Any, ctx: Ctx) -> tuple[tuple[str, str], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise ctx.fail("entities", "must map people/places/organisations to lists of names")
+    out: list[tuple[str, str]] = []
+    for kind in ("people", "places", "organisations"):
+        names = value.get(kind) or []
+        if not isinstance(names, list):
+            raise ctx.fail("entities", f"{kind}: must be a list of names")
+        out.extend((kind, n) for n in (clean_line(str(x))[:100] for x in names) if n and slugify(n))
+    return tuple(out)
+
+
+def _ignore(value: Any, ctx: Ctx) -> Any:
+    return value
+
+
+COERCERS: dict[str, Coercer] = {
+    "title": _text("title", MAX_TITLE), "date": _date("date"), "updated": _date("updated"),
+    "id": _article_id, "slug": _slug, "source": _text("source", 100), "via": _text("via", 100),
+    "topics": _slug_list("topics"), "topic_scores": _scores, "tags": _slug_list("tags"),
+    "summary": _text("summary", 1000), "author": _text("author", 200), "draft": _bool("draft"),
+    "entities": _entities, "provenance": _ignore,
+}
+
+
+def article_from(meta: dict[str, Any], path: str, tz: ZoneInfo, words: int = 0,
+                 warnings: list[str] | None = None) -> Article:
+    """Coerce front matter into an `Article`; raise `SourceError` (line 2: the front matter) on bad fields."""
+    warn = warnings if warnings is not None else []
+    ctx = Ctx(path=path, line=2, tz=tz, warnings=warn)
+    values: dict[str, Any] = {}
+    for key, value in meta.items():
+        coercer = COERCERS.get(key)
+        if coercer is None:
+            ctx.warn(key, "unknown front matter key, ignored (known: " + ", ".join(sorted(COERCERS)) + ")")
+            continue
+        values[key] = coercer(value, ctx)
+    if not values.get("title"):
+        raise ctx.fail("title", "missing: every article needs a 'title:' line in its front matter")
+    if values.get("date") is None:
+        raise ctx.fail("date", "missing: every article needs a 'date: YYYY-MM-DD' line in its front matter")
+    scores = values.pop("topic_scores", {})
+    topics = values.get("topics", ())
+    slug = values.pop("slug", None) or slug_or(values["title"], values.get("id") or "", path)
+    return Article(path=path, slug=slug, words=words, topics_by_editor=bool(topics) and not scores,
+                   topic_scores=tuple(scores.get(t, 1.0) for t in topics),
+                   **{k: v for k, v in values.items() if k != "provenance"})
