@@ -91,10 +91,19 @@ def split(text: str, path: str) -> tuple[dict[str, Any], str, int]:
     return meta, body, i + 2
 
 
+class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
+    """Block mappings, flow lists: `topics: [a, b]` under readable nested keys."""
+
+
+_Dumper.add_representer(dict, lambda d, data: d.represent_mapping("tag:yaml.org,2002:map", data.items(),
+                                                                  flow_style=False))
+_Dumper.add_representer(list, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data,
+                                                                   flow_style=True))
+
+
 def dump_yaml(meta: dict[str, Any]) -> str:
-    """Serialise a mapping as block YAML, keys in the given order, strings quoted where YAML 1.1 would retype."""
-    return yaml.dump(meta, Dumper=_BaseDumper, sort_keys=False, allow_unicode=True, width=100000,
-                     default_flow_style=None)
+    """Serialise a mapping as YAML, keys in the given order, strings quoted where YAML 1.1 would retype."""
+    return yaml.dump(meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100000)
 
 
 def join(meta: dict[str, Any], body: str) -> str:

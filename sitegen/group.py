@@ -1,0 +1,165 @@
+"""Pure grouping: [Article] -> `Site` (days, months, years, topics, sources), sorted and deterministic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+from typing import Iterable, Sequence
+
+from .model import Article
+from .slugs import slug_or
+
+
+@dataclass(frozen=True)
+class Section:
+    """The articles of one topic inside a day, newest first."""
+
+    topic: str
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Day:
+    """A daily edition."""
+
+    day: dt.date
+    articles: tuple[Article, ...]
+    sections: tuple[Section, ...]
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+    days: tuple[Day, ...]          # oldest first
+
+    @property
+    def count(self) -> int:
+        return sum(len(d.articles) for d in self.days)
+
+
+@dataclass(frozen=True)
+class Year:
+    year: int
+    months: tuple[Month, ...]      # oldest first
+
+    @property
+    def count(self) -> int:
+        return sum(m.count for m in self.months)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A topic, source or entity with its articles, newest first."""
+
+    slug: str
+    name: str
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the pages are made from."""
+
+    articles: tuple[Article, ...]                    # newest first
+    days: tuple[Day, ...]                            # newest first
+    years: tuple[Year, ...]                          # newest first
+    topics: tuple[Term, ...]                         # taxonomy order, only topics with articles
+    sources: tuple[Term, ...]                        # by name
+    neighbours: dict[tuple[dt.date, str], tuple[Article | None, Article | None]]  # (older, newer)
+
+    def months(self) -> Iterable[Month]:
+        """Every month with articles, newest first."""
+        for year in self.years:
+            yield from reversed(year.months)
+
+
+def newest_first(articles: Iterable[Article]) -> list[Article]:
+    """Sort by (date, slug), newest first: the one order every listing and feed uses."""
+    return sorted(articles, key=lambda a: a.sort_key, reverse=True)
+
+
+def dedupe_slugs(articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
+    """Give articles that would share a URL (same day and slug) deterministic `-2`, `-3` suffixes."""
+    seen: set[tuple[dt.date, str]] = set()
+    out: list[Article] = []
+    warnings: list[str] = []
+    for art in sorted(articles, key=lambda a: (a.day, a.slug, a.date, a.path)):
+        key = (art.day, art.slug)
+        if key in seen:
+            n = 2
+            while (art.day, f"{art.slug}-{n}") in seen:
+                n += 1
+            warnings.append(f"{art.path}:1: slug {art.slug!r} already used on {art.day}; "
+                            f"published as {art.slug}-{n} (set a distinct 'slug:' to choose)")
+            art = replace(art, slug=f"{art.slug}-{n}")
+            key = (art.day, art.slug)
+        seen.add(key)
+        out.append(art)
+    return out, warnings
+
+
+def _sections(articles: Sequence[Article], order: dict[str, int]) -> tuple[Section, ...]:
+    by_topic: dict[str, list[Article]] = defaultdict(list)
+    for art in articles:
+        by_topic[art.topics[0] if art.topics else "uncategorised"].append(art)
+    ranked = sorted(by_topic, key=lambda t: (-len(by_topic[t]), order.get(t, len(order)), t))
+    return tuple(Section(t, tuple(by_topic[t])) for t in ranked)
+
+
+def _calendar(days: Sequence[Day]) -> tuple[Year, ...]:
+    months: dict[tuple[int, int], list[Day]] = defaultdict(list)
+    for day in sorted(days, key=lambda d: d.day):
+        months[(day.day.year, day.day.month)].append(day)
+    years: dict[int, list[Month]] = defaultdict(list)
+    for (y, m) in sorted(months):
+        years[y].append(Month(y, m, tuple(months[(y, m)])))
+    return tuple(Year(y, tuple(years[y])) for y in sorted(years, reverse=True))
+
+
+def _sources(articles: Sequence[Article]) -> tuple[Term, ...]:
+    groups: dict[str, list[Article]] = defaultdict(list)
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    for art in articles:
+        if art.source:
+            slug = slug_or(art.source)
+            groups[slug].append(art)
+            names[slug][art.source] += 1
+    terms = [Term(s, min(names[s].items(), key=lambda kv: (-kv[1], kv[0]))[0], tuple(groups[s])) for s in groups]
+    return tuple(sorted(terms, key=lambda t: (t.name.casefold(), t.slug)))
+
+
+def _neighbours(articles: Sequence[Article]) -> dict[tuple[dt.date, str], tuple[Article | None, Article | None]]:
+    """Older and newer article in the same primary topic, for each article."""
+    chains: dict[str, list[Article]] = defaultdict(list)
+    for art in reversed(articles):  # oldest first
+        chains[art.topics[0] if art.topics else ""].append(art)
+    out: dict[tuple[dt.date, str], tuple[Article | None, Article | None]] = {}
+    for chain in chains.values():
+        for i, art in enumerate(chain):
+            out[(art.day, art.slug)] = (chain[i - 1] if i else None, chain[i + 1] if i + 1 < len(chain) else None)
+    return out
+
+
+def build_site(articles: Iterable[Article], topic_order: Sequence[str]) -> Site:
+    """Group articles into the site's days, months, years, topics and sources."""
+    ordered = newest_first(articles)
+    order = {slug: i for i, slug in enumerate(topic_order)}
+    by_day: dict[dt.date, list[Article]] = defaultdict(list)
+    by_topic: dict[str, list[Article]] = defaultdict(list)
+    for art in ordered:
+        by_day[art.day].append(art)
+        for topic in art.topics:
+            by_topic[topic].append(art)
+    days = tuple(Day(d, tuple(by_day[d]), _sections(by_day[d], order)) for d in sorted(by_day, reverse=True))
+    topics = tuple(Term(t, t, tuple(by_topic[t]))
+                   for t in sorted(by_topic, key=lambda t: (order.get(t, len(order)), t)))
+    return Site(articles=tuple(ordered), days=days, years=_calendar(days), topics=topics,
+                sources=_sources(ordered), neighbours=_neighbours(ordered))
+
+
+def paginate(items: Sequence[Article], size: int) -> list[tuple[Article, ...]]:
+    """Split a listing into pages of `size` (at least one page, possibly empty)."""
+    pages = [tuple(items[i:i + size]) for i in range(0, len(items), size)]
+    return pages or [()]

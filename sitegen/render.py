@@ -1,0 +1,135 @@
+"""Jinja2 over the theme folders: (template, context) -> bytes, with the helpers every template may use.
+
+Lookup order (Lektor/MkDocs): the site's `templates/`, the site's `themes/<theme>/templates/`, the installed
+`themes/<theme>/templates/`, then the installed default theme; `default/...` always names the default's own
+template so a theme can `{% extends "default/base.html" %}`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .config import Config
+from .markup import reading_minutes
+from .model import Article
+from .slugs import slug_or
+from .topics import Taxonomy
+from .urls import Urls
+
+PACKAGE_THEMES = Path(__file__).parent / "themes"
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A feed a page advertises with <link rel="alternate">."""
+
+    title: str
+    type: str     # MIME type
+    path: str     # site path
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """What every template knows about the page it renders."""
+
+    kind: str
+    path: str
+    title: str
+    description: str = ""
+    feeds: tuple[FeedLink, ...] = ()
+    noindex: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def theme_dirs(cfg: Config) -> list[Path]:
+    """Template folders in lookup order (existing ones only)."""
+    candidates = [cfg.root / "templates", cfg.root / "themes" / cfg.theme / "templates",
+                  PACKAGE_THEMES / cfg.theme / "templates", PACKAGE_THEMES / "default" / "templates"]
+    out: list[Path] = []
+    for path in candidates:
+        if path.is_dir() and path.resolve() not in [p.resolve() for p in out]:
+            out.append(path)
+    return out
+
+
+def static_dirs(cfg: Config) -> list[Path]:
+    """Static asset folders, highest priority first (site, site theme, installed theme, default)."""
+    candidates = [cfg.root / "static", cfg.root / "themes" / cfg.theme / "static",
+                  PACKAGE_THEMES / cfg.theme / "static", PACKAGE_THEMES / "default" / "static"]
+    out: list[Path] = []
+    for path in candidates:
+        if path.is_dir() and path.resolve() not in [p.resolve() for p in out]:
+            out.append(path)
+    return out
+
+
+def long_date(value: dt.date | dt.datetime) -> str:
+    """`Tuesday 22 July 2025`."""
+    return f"{value:%A} {value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def short_date(value: dt.date | dt.datetime) -> str:
+    """`22 Jul 2025`."""
+    return f"{value.day} {MONTHS[value.month - 1][:3]} {value.year}"
+
+
+def month_name(month: int) -> str:
+    return MONTHS[month - 1]
+
+
+class Renderer:
+    """A configured Jinja2 environment plus the site-wide template globals."""
+
+    def __init__(self, cfg: Config, taxonomy: Taxonomy) -> None:
+        self.cfg = cfg
+        self.urls = Urls(cfg.base_url)
+        self.taxonomy = taxonomy
+        default = PACKAGE_THEMES / "default" / "templates"
+        loader = jinja2.ChoiceLoader([
+            jinja2.FileSystemLoader([str(p) for p in theme_dirs(cfg)]),
+            jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(default))}),
+        ])
+        self.env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                                      auto_reload=False)
+        self.env.filters.update(long_date=long_date, short_date=short_date, month_name=month_name,
+                                iso=lambda v: v.isoformat(), reading_minutes=reading_minutes)
+        self.env.globals.update(
+            site=cfg, link=self.urls.link, absolute=self.urls.absolute, article_path=self.article_path,
+            topic_name=self.topic_name, topic_description=self.topic_description, topic_path=Urls.topic, source_path=self.source_path,
+            day_path=Urls.day, month_path=Urls.month, year_path=Urls.year, paged=Urls.paged,
+            entity_path=Urls.entity)
+
+    @staticmethod
+    def article_path(art: Article) -> str:
+        return Urls.article(art.day, art.slug)
+
+    def topic_name(self, slug: str) -> str:
+        topic = self.taxonomy.get(slug)
+        return topic.name if topic else slug.replace("-", " ").capitalize()
+
+    def topic_description(self, slug: str) -> str:
+        topic = self.taxonomy.get(slug)
+        return topic.description if topic else ""
+
+    @staticmethod
+    def source_path(name: str) -> str:
+        return Urls.source(slug_or(name))
+
+    def render(self, template: str, page: PageInfo, **context: Any) -> bytes:
+        """Render one template with `page` and extra context to UTF-8 bytes."""
+        text = self.env.get_template(template).render(page=page, **context)
+        return text.encode("utf-8")
+
+    @staticmethod
+    def markup(html: str) -> Markup:
+        """Mark already-sanitised HTML as safe for templates."""
+        return Markup(html)

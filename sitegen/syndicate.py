@@ -1,0 +1,109 @@
+"""Every feed of a site: `Site` -> feed files (site, topics, sources, daily editions), OPML and /feeds/ page."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from .feeds import LABEL, MIME, Channel, Item, article_item, channel_files, edition_id, render_channel
+from .group import Day, Site
+from .model import Article
+from .render import PageInfo, Renderer, long_date
+from .urls import Urls
+from .write import OutputFile
+
+BodyFor = Callable[[Article], str]
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A published feed, for OPML and the /feeds/ page."""
+
+    kind: str
+    title: str
+    page: str
+    files: tuple[tuple[str, str, str], ...]   # (format label, MIME type, site path)
+
+
+def channels(site: Site, r: Renderer) -> list[tuple[Channel, tuple[Article, ...] | tuple[Day, ...]]]:
+    """Every channel the site publishes with the things its items are made from, in a fixed order."""
+    cfg = r.cfg
+    out: list[tuple[Channel, tuple[Article, ...] | tuple[Day, ...]]] = [
+        (Channel("site", cfg.title, cfg.description, "", ""), site.articles),
+        (Channel("editions", f"{cfg.title}: daily editions", "One item a day: that day's digest, by topic",
+                 "archive/", "editions/"), site.days)]
+    for term in site.topics:
+        name = r.topic_name(term.slug)
+        out.append((Channel("topics", f"{cfg.title}: {name}", f"Latest articles on {name}",
+                            Urls.topic(term.slug), Urls.topic(term.slug)), term.articles))
+    for term in site.sources:
+        out.append((Channel("sources", f"{cfg.title}: {term.name}", f"Latest articles from {term.name}",
+                            Urls.source(term.slug), Urls.source(term.slug)), term.articles))
+    return out
+
+
+def _edition_item(day: Day, r: Renderer, full: bool) -> Item:
+    html = r.render("feed_edition.html", PageInfo("edition", Urls.day(day.day), long_date(day.day)),
+                    day=day).decode("utf-8")
+    lead = "; ".join(a.title for a in day.articles[:3])
+    summary = f"{len(day.articles)} articles. {lead}"
+    newest = max(a.updated or a.date for a in day.articles)
+    return Item(id=edition_id(day.day), title=f"{r.cfg.title}: {long_date(day.day)}", path=Urls.day(day.day),
+                date=max(a.date for a in day.articles), updated=newest, summary=summary,
+                content_html=html if full else None)
+
+
+def feed_files(site: Site, r: Renderer, body_for: BodyFor) -> Iterator[OutputFile]:
+    """Render every enabled feed of every channel."""
+    for ch, things in channels(site, r):
+        settings = r.cfg.feeds[ch.kind]
+        if not settings.enabled:
+            continue
+        full = settings.content == "full"
+        chosen = things[: settings.limit]
+        if ch.kind == "editions":
+            items = [_edition_item(d, r, full) for d in chosen if isinstance(d, Day)]
+        else:
+            items = [article_item(a, body_for(a) if full else None, r.topic_name)
+                     for a in chosen if isinstance(a, Article)]
+        for path, data in render_channel(r.cfg, ch, items):
+            yield OutputFile(path, data)
+
+
+def listed(site: Site, r: Renderer) -> list[Listed]:
+    """Every published feed with its files."""
+    out = []
+    for ch, _ in channels(site, r):
+        files = channel_files(r.cfg, ch)
+        if files:
+            out.append(Listed(ch.kind, ch.title, ch.page,
+                              tuple((LABEL[f], MIME[f], p) for f, p in files.items())))
+    return out
+
+
+def opml(feeds: list[Listed], r: Renderer) -> bytes:
+    """OPML 2.0 listing every feed (RSS where published, else the first format)."""
+    root = ET.Element("opml", version="2.0")
+    head = ET.SubElement(root, "head")
+    ET.SubElement(head, "title").text = f"{r.cfg.title}: all feeds"
+    ET.SubElement(head, "ownerName").text = r.cfg.author or r.cfg.title
+    body = ET.SubElement(root, "body")
+    groups: dict[str, ET.Element] = {}
+    names = {"site": "Site", "editions": "Daily editions", "topics": "Topics", "sources": "Sources"}
+    for feed in feeds:
+        if feed.kind not in groups:
+            groups[feed.kind] = ET.SubElement(body, "outline", text=names[feed.kind], title=names[feed.kind])
+        label, _, path = feed.files[0]
+        ET.SubElement(groups[feed.kind], "outline", type="rss" if label == "RSS" else "link", text=feed.title,
+                      title=feed.title, xmlUrl=r.urls.absolute(path), htmlUrl=r.urls.absolute(feed.page))
+    ET.indent(root)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+
+
+def feed_index(site: Site, r: Renderer) -> Iterator[OutputFile]:
+    """/feeds.opml and the human /feeds/ page."""
+    feeds = listed(site, r)
+    yield OutputFile("feeds.opml", opml(feeds, r))
+    page = PageInfo("feeds", "feeds/", "Feeds", "Every feed this site publishes, to follow in a feed reader")
+    yield OutputFile("feeds/index.html", r.render("feeds.html", page, feeds=feeds))

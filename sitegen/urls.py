@@ -1,0 +1,71 @@
+"""The one place for URLs and output paths: page identity -> site-relative URL -> file path in `public/`.
+
+Every URL is a pretty folder URL (`/2025/07/22/`) served from `index.html`; links carry the base path of
+`base_url` so a site can live under a sub-folder, and `absolute()` gives canonical and feed links.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class Urls:
+    """URL scheme of one site, built from its `base_url`."""
+
+    base_url: str   # always ends with "/"
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, e.g. "/" or "/digest/"."""
+        return urlsplit(self.base_url).path or "/"
+
+    # --- site-relative paths (no leading slash); "" is the home page -----------------------------------
+    @staticmethod
+    def day(day: dt.date) -> str:
+        return f"{day:%Y/%m/%d}/"
+
+    @staticmethod
+    def month(year: int, month: int) -> str:
+        return f"{year:04d}/{month:02d}/"
+
+    @staticmethod
+    def year(year: int) -> str:
+        return f"{year:04d}/"
+
+    @staticmethod
+    def article(day: dt.date, slug: str) -> str:
+        return f"{day:%Y/%m/%d}/{slug}/"
+
+    @staticmethod
+    def paged(path: str, page: int) -> str:
+        """Page `page` (1-based) of a paginated listing at `path`."""
+        return path if page <= 1 else f"{path}page/{page}/"
+
+    @staticmethod
+    def topic(slug: str) -> str:
+        return f"topics/{slug}/"
+
+    @staticmethod
+    def source(slug: str) -> str:
+        return f"sources/{slug}/"
+
+    @staticmethod
+    def entity(kind: str, slug: str) -> str:
+        return f"{kind}/{slug}/"
+
+    # --- turning paths into links and files --------------------------------------------------------------
+    def link(self, path: str) -> str:
+        """A root-relative link to a site path (keeps the base path)."""
+        return self.base_path + path
+
+    def absolute(self, path: str) -> str:
+        """An absolute URL to a site path."""
+        return self.base_url + path
+
+    @staticmethod
+    def file(path: str) -> str:
+        """The output file for a site path: folder URLs get `index.html`."""
+        return path + "index.html" if path == "" or path.endswith("/") else path
