@@ -16,6 +16,9 @@ _RESERVED = {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"l
 
 def slugify(text: str, max_len: int = MAX_LEN) -> str:
     """Transliterate to ASCII and join the alphanumeric runs with `-`; may return "" (see `slug_or`)."""
+    if not text.isascii():
+        # CJK characters transliterate to one syllable each: keep them apart so they read as words.
+        text = "".join(f" {anyascii(c)} " if ord(c) >= 0x2E80 else c for c in text)
     ascii_text = anyascii(text).lower().replace("'", "").replace("\u2019", "")
     slug = _NON_ALNUM.sub("-", ascii_text).strip("-")
     if len(slug) > max_len:

@@ -1,0 +1,41 @@
+"""Shared fixtures: a throw-away site, and the --update-golden switch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPORA = REPO.parent / "shared" / "corpora"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/*/expected")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def write_site(root: Path, extra_yaml: str = "") -> Path:
+    """A minimal site folder with a site.yaml."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "site.yaml").write_text(
+        "title: Test digest\nbase_url: https://news.example.org/\ntimezone: UTC\n" + extra_yaml, encoding="utf-8")
+    (root / "content" / "articles").mkdir(parents=True, exist_ok=True)
+    return root
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return write_site(tmp_path / "site")
+
+
+def article(root: Path, rel: str, front: str, body: str = "Body text.\n") -> Path:
+    """Write a hand-written article under content/."""
+    path = root / "content" / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\n{front.strip()}\n---\n{body}", encoding="utf-8")
+    return path
