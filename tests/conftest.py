@@ -22,8 +22,10 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 def write_site(root: Path, extra_yaml: str = "") -> Path:
     """A minimal site folder with a site.yaml."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / "site.yaml").write_text(
-        "title: Test digest\nbase_url: https://news.example.org/\ntimezone: UTC\n" + extra_yaml, encoding="utf-8")
+    base = {"title": "Test digest", "base_url": "https://news.example.org/", "timezone": "UTC"}
+    extra = {line.split(":", 1)[0]: line for line in extra_yaml.splitlines() if line and not line[0].isspace()}
+    lines = [f"{k}: {v}" for k, v in base.items() if k not in extra]
+    (root / "site.yaml").write_text("\n".join(lines) + "\n" + extra_yaml, encoding="utf-8")
     (root / "content" / "articles").mkdir(parents=True, exist_ok=True)
     return root
 

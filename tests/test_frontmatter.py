@@ -1,0 +1,53 @@
+"""Front matter: YAML 1.1 traps, strictness, line numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from sitegen import frontmatter
+from sitegen.errors import SourceError
+
+
+def test_yaml_11_values_stay_text() -> None:
+    meta, body, line = frontmatter.split("---\ntitle: no\nid: 0403\nv: 1.10\non: off\ndraft: true\nx: ~\n---\nB\n", "a.md")
+    assert meta == {"title": "no", "id": "0403", "v": "1.10", "on": "off", "draft": True, "x": None}
+    assert (body, line) == ("B\n", 9)
+
+
+def test_bom_and_crlf() -> None:
+    meta, body, _ = frontmatter.split("\ufeff---\r\ntitle: ok\r\n---\r\nbody\r\n", "a.md")
+    assert meta == {"title": "ok"} and body == "body\n"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("title: x\n", "a.md:1: no front matter: start the file with a '---' line, then 'title:' and 'date:' lines, "
+                   "then another '---' line"),
+    ("---\ntitle: x\n", "a.md:1: front matter opened with '---' is never closed: add a '---' line after it"),
+    ("---\ntitle: a\ntitle: b\n---\n", "a.md:3: YAML error: duplicate key 'title': keep one"),
+    ("---\na: &x [1, 2]\nb: *x\n---\n", "a.md:2: YAML error: anchors and aliases (&name / *name) are not allowed "
+                                         "in front matter"),
+    ("---\n- a\n- b\n---\n", "a.md:2: front matter must be a mapping of 'key: value' lines, not a list"),
+    ("---\n!!python/object/apply:os.system ['ls']\n---\n",
+     "a.md:2: YAML error: could not determine a constructor for the tag "
+     "'tag:yaml.org,2002:python/object/apply:os.system'"),
+    ("---\n? [a]\n: 1\n---\n", "a.md:2: YAML error: found unhashable key"),
+    ("---\n? \n---\n", "a.md:2: front matter key None is not text: write it as a plain word"),
+    ("---\ntitle: [unclosed\n---\n", "a.md:3: YAML error: did not find expected ',' or ']'"),
+    ("---\n\ttitle: tab\n---\n", "a.md:2: YAML error: found character that cannot start any token"),
+])
+def test_errors_name_the_line(text: str, message: str) -> None:
+    with pytest.raises(SourceError) as exc:
+        frontmatter.split(text, "a.md")
+    assert str(exc.value) == message
+
+
+def test_billion_laughs_is_refused() -> None:
+    bomb = "---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n" \
+           "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n---\n"
+    with pytest.raises(SourceError, match="anchors and aliases"):
+        frontmatter.split(bomb, "a.md")
+
+
+def test_join_quotes_what_yaml_11_would_retype() -> None:
+    text = frontmatter.join({"title": "no", "id": "0403", "v": "1.10", "topics": ["a", "b"]}, "Body")
+    assert text == "---\ntitle: 'no'\nid: '0403'\nv: '1.10'\ntopics: [a, b]\n---\nBody\n"
