@@ -64,6 +64,77 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
         raise SourceError(path, first_line, f"YAML error: {type(exc).__name__}: {exc}") from None
 
 
+# --- fast path: the simple block YAML that ingest (and most people) write -----------------------------------
+# `key: value` lines, one level of nested `  key: value`, plain / single-quoted / simple double-quoted
+# scalars and flow lists of plain words. Anything else returns None and goes to the YAML loader; where the
+# fast path answers, it answers exactly what the loader would (tests/test_frontmatter.py, hypothesis).
+_KEY_LINE = re.compile(r"^( {2})?([A-Za-z_][A-Za-z0-9_-]*):(?: (.*))?$")
+_PLAIN_BAD_START = tuple("-?:,[]{}#&*!|>'\"%@`")
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_NULLS = {"~", "null", "Null", "NULL", ""}
+_FLOW_ITEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*$")
+_NOVALUE = object()
+
+
+def _scalar(raw: str) -> Any:
+    value = raw.rstrip(" ")
+    if value.startswith("'"):
+        inner = value[1:-1]
+        if len(value) < 2 or not value.endswith("'") or "'" in inner.replace("''", ""):
+            return _NOVALUE
+        return inner.replace("''", "'")
+    if value.startswith('"'):
+        inner = value[1:-1]
+        if len(value) < 2 or not value.endswith('"') or '"' in inner or "\\" in inner:
+            return _NOVALUE
+        return inner
+    if value.startswith("["):
+        if not value.endswith("]"):
+            return _NOVALUE
+        items = [x.strip() for x in value[1:-1].split(",")] if value[1:-1].strip() else []
+        if not all(_FLOW_ITEM.match(x) and x not in _BOOLS and x not in _NULLS for x in items):
+            return _NOVALUE
+        return items
+    if value.startswith(_PLAIN_BAD_START) or ": " in value or " #" in value or value.endswith(":"):
+        return _NOVALUE
+    if value in _BOOLS:
+        return _BOOLS[value]
+    return None if value in _NULLS else value
+
+
+def fast_load(lines: list[str]) -> dict[str, Any] | None:
+    """Parse simple front matter lines, or return None when the full YAML loader is needed."""
+    if not lines:
+        return None
+    out: dict[str, Any] = {}
+    nested: dict[str, Any] | None = None
+    for line in lines:
+        m = _KEY_LINE.match(line)
+        if m is None or "\t" in line:
+            return None
+        indent, key, raw = m.groups()
+        raw = "" if raw is None else raw
+        if indent:
+            if nested is None or key in nested:
+                return None
+            value = _scalar(raw)
+            if value is _NOVALUE or raw == "":
+                return None
+            nested[key] = value
+            continue
+        if key in out:
+            return None
+        if raw.strip() == "":
+            nested = out[key] = {}
+            continue
+        nested = None
+        value = _scalar(raw)
+        if value is _NOVALUE:
+            return None
+        out[key] = value
+    return {k: (None if v == {} else v) for k, v in out.items()}
+
+
 def split(text: str, path: str) -> tuple[dict[str, Any], str, int]:
     """Split a Markdown file into (front matter, body, line number where the body starts)."""
     text = text.lstrip("\ufeff")
@@ -78,7 +149,9 @@ def split(text: str, path: str) -> tuple[dict[str, Any], str, int]:
             break
     else:
         raise SourceError(path, 1, "front matter opened with '---' is never closed: add a '---' line after it")
-    meta = load_yaml("\n".join(lines[1:i]), path, first_line=2)
+    meta = fast_load(lines[1:i])
+    if meta is None:
+        meta = load_yaml("\n".join(lines[1:i]), path, first_line=2)
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):

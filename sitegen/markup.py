@@ -63,8 +63,46 @@ def sanitize(html_text: str) -> str:
 
 
 def to_html(body: str) -> str:
-    """Render a Markdown body to sanitised HTML."""
-    return sanitize(_md.reset().convert(body))
+    """Render a Markdown body to sanitised HTML (the literal-paragraph fast path when it applies)."""
+    fast = literal_html(body)
+    return fast if fast is not None else sanitize(_md.reset().convert(body)).strip()
+
+
+# --- fast path: bodies that are only literal paragraphs (what ingest writes) ------------------------------
+# A paragraph qualifies when it is one line with no Markdown syntax left once escapes and entities are
+# read; the result is byte-identical to python-markdown + nh3 (tests/test_markup.py checks it under
+# hypothesis). Anything else takes the general path.
+_UNSAFE = re.compile(r"[`*_\[\]<\t\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]|!\[|  $")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
+_ENTITY_REF = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_PLAIN_START = re.compile(r"^(?:\\[#>+\-]|&#[0-9]+;|~(?!~~)|\+(?!\s|$)|-(?!\s|$)(?![-\s]*$)|[^\s#>+\-*~0-9]"
+                          r"|[0-9]+(?![.)](?:\s|$)))")
+
+
+def _literal_paragraph(par: str) -> str | None:
+    if "\n" in par or not par or not _PLAIN_START.match(par):
+        return None
+    rest = _ESCAPE.sub("x", par)          # escapes are plain text; is what is left plain too?
+    if _UNSAFE.search(rest) or "\\" in rest:
+        return None
+    plain = _ESCAPE.sub(lambda m: m.group(1), par)
+    if "&" in plain:
+        plain = _ENTITY_REF.sub(lambda m: html.unescape(m.group(0)), plain)
+        if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in plain):
+            return None
+    return (plain.replace("&", "&amp;").replace("\u00a0", "&nbsp;").replace("<", "&lt;")
+            .replace(">", "&gt;"))
+
+
+def literal_html(body: str) -> str | None:
+    """HTML for a body made only of literal paragraphs, or None when the general renderer is needed."""
+    out = []
+    for par in body.strip("\n").split("\n\n"):
+        text = _literal_paragraph(par)
+        if text is None:
+            return None
+        out.append(f"<p>{text}</p>")
+    return "\n".join(out) if out else None
 
 
 _TAG = re.compile(r"<[^>]*>")

@@ -51,3 +51,47 @@ def test_billion_laughs_is_refused() -> None:
 def test_join_quotes_what_yaml_11_would_retype() -> None:
     text = frontmatter.join({"title": "no", "id": "0403", "v": "1.10", "topics": ["a", "b"]}, "Body")
     assert text == "---\ntitle: 'no'\nid: '0403'\nv: '1.10'\ntopics: [a, b]\n---\nBody\n"
+
+
+# --- the fast path answers exactly what the YAML loader answers ------------------------------------------------
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+KEYS = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
+WORDS = st.text(alphabet=st.sampled_from(list("ab AZ09.-_:#'\"[]{},&*!|>%@`~?\\/\u00e9\u2019")), max_size=20)
+SCALARS = st.one_of(WORDS, st.booleans(), st.none(), st.lists(WORDS, max_size=4))
+METAS = st.dictionaries(KEYS, st.one_of(SCALARS, st.dictionaries(KEYS, st.one_of(WORDS, st.booleans()), max_size=3)),
+                        max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(METAS)
+def test_fast_path_matches_yaml_on_dumped_meta(meta: dict) -> None:
+    lines = frontmatter.dump_yaml(meta).rstrip("\n").split("\n") if meta else []
+    fast = frontmatter.fast_load(lines)
+    if fast is not None:
+        assert fast == frontmatter.load_yaml("\n".join(lines), "a.md")
+
+
+LINES = st.lists(st.lists(st.sampled_from(list("ab: '\"[],#-&*!|>~\t?{}\\") + ["  ", "x: ", "true", "~", "k: "]),
+                          max_size=10).map("".join), max_size=5)
+
+
+@settings(max_examples=400, deadline=None)
+@given(LINES)
+def test_fast_path_matches_yaml_on_arbitrary_lines(lines: list[str]) -> None:
+    fast = frontmatter.fast_load(lines)
+    if fast is not None:
+        assert fast == frontmatter.load_yaml("\n".join(lines), "a.md")
+
+
+def test_ingest_front_matter_takes_the_fast_path() -> None:
+    from sitegen.ingest import parse
+    from sitegen.intake import article_text
+
+    raw = parse(" date 2025-07-22 403\nIt's: a \"title\" [with] #marks & more\n(AP) Body: text # here.\n", "a.txt")
+    text = article_text(raw, "slug", [("politics", 0.8), ("conflict", 0.4)], "a.txt")
+    lines = text.split("\n")
+    end = lines.index("---", 1)
+    fast = frontmatter.fast_load(lines[1:end])
+    assert fast is not None and fast == frontmatter.load_yaml("\n".join(lines[1:end]), "a.md")
+    assert fast["title"] == "It's: a \"title\" [with] #marks & more"
