@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 from . import __version__
 from .config import Config, load_config
 from .errors import BuildAborted, ConfigError, SitegenError
+from .progress import Progress
 from .report import dump_json
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -23,7 +24,11 @@ examples:
   sitegen new my-digest            make a new site
   sitegen ingest inbox/            turn raw articles into content/articles/**.md
   sitegen build                    build the site into public/
-  sitegen --site my-digest build   act on another folder's site"""
+  sitegen serve                    preview on http://127.0.0.1:8000/, rebuilt and reloaded as you edit
+  sitegen check                    build into a temporary folder and check links, assets and feeds
+  sitegen --site my-digest build   act on another folder's site
+
+'sitegen COMMAND --help' explains each command."""
 
 
 class Output:
@@ -46,7 +51,7 @@ class Output:
 
 def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--site", type=Path, default=argparse.SUPPRESS,
+    common.add_argument("--site", type=Path, default=argparse.SUPPRESS, metavar="DIR",
                         help="the site folder (holding site.yaml); default: the current folder")
     common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
                         help="print only problems")
@@ -55,9 +60,10 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
-def _sub(subs, name: str, help: str, example: str, common) -> argparse.ArgumentParser:
-    return subs.add_parser(name, parents=[common], help=help, description=help,
-                           epilog=f"example:\n  {example}\n\n" + EPILOG.split("\n\n")[0],
+def _sub(subs, name: str, help: str, examples: str, common, about: str = "") -> argparse.ArgumentParser:
+    """A subcommand whose --help shows what it does (`about`), worked examples and the exit codes."""
+    return subs.add_parser(name, parents=[common], help=help, description=f"{help}.\n\n{about}".strip(),
+                           epilog=f"examples:\n{examples}\n\n" + EPILOG.split("\n\n")[0],
                            formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
@@ -70,11 +76,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"sitegen {__version__}")
     subs = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    new = _sub(subs, "new", "make a new, ready-to-build site in DIR", "sitegen new my-digest", common)
+    new = _sub(subs, "new", "make a new, ready-to-build site in DIR",
+               "  sitegen new my-digest && cd my-digest && sitegen serve", common,
+               "Writes site.yaml (every setting commented), content/articles/ with one sample article,\n"
+               "content/pages/about.md, templates/ for your overrides, a README and a .gitignore.\n"
+               "DIR must be absent or empty; a relative DIR is taken from --site.")
     new.add_argument("dir", type=Path, help="folder to create (must be empty or absent)")
 
     ing = _sub(subs, "ingest", "turn raw articles (files or folders of *.txt) into Markdown articles",
-               "sitegen ingest inbox/ ../more/article.txt", common)
+               "  sitegen ingest inbox/ ../more/article.txt\n"
+               "  sitegen ingest --update --report ingest.json inbox/", common,
+               "Each raw file becomes content/articles/YYYY/MM/DD/<slug>.md with front matter (topics,\n"
+               "summary, source). Raw files are never changed; ingesting again changes nothing; every file\n"
+               "gets one line in .sitegen/ingest-report.txt. Shows a progress bar on a terminal.")
     ing.add_argument("paths", type=Path, nargs="+", help="raw article files or folders (searched recursively)")
     ing.add_argument("--update", action="store_true",
                      help="regenerate articles already ingested (files edited by hand are never overwritten)")
@@ -82,15 +96,46 @@ def parser() -> argparse.ArgumentParser:
     ing.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
 
     bld = _sub(subs, "build", "build the site into the output folder (public/ by default)",
-               "sitegen build --strict", common)
+               "  sitegen build\n  sitegen build --strict --report build.json   # for CI\n"
+               "  sitegen build --base-url https://example.org/news/", common,
+               "Reads every article, then writes pages, feeds and the sitemap into a staging folder that\n"
+               "replaces the output folder only when complete. Bad articles are reported as path:line:\n"
+               "message and skipped (exit 1); --strict publishes nothing if anything is wrong.")
     bld.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     bld.add_argument("--future", action="store_true", help="include articles dated in the future")
     bld.add_argument("--strict", action="store_true", help="fail (exit 1, nothing published) on any warning")
     bld.add_argument("--report", type=Path, help="also write the build report as JSON to this file")
     bld.add_argument("--base-url", help="override base_url from site.yaml for this build")
 
+    srv = _sub(subs, "serve", "preview the site locally, rebuilding and reloading pages as you edit",
+               "  sitegen serve                    # http://127.0.0.1:8000/\n"
+               "  sitegen serve --port 0 --drafts  # any free port, drafts included", common,
+               "Builds into a temporary folder (public/ is left alone) with base_url set to the local\n"
+               "address, serves it, and watches content/, themes/, templates/, static/ and site.yaml.\n"
+               "On a change it rebuilds and open browser tabs reload themselves; a failed build is shown\n"
+               "in the terminal and as a banner in the page while the last good build stays up. Ctrl-C stops.")
+    srv.add_argument("--port", type=int, default=8000, metavar="N", help="port to listen on (0: any free port; "
+                     "default 8000)")
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 "
+                     "shares the preview with your network)")
+    srv.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    srv.add_argument("--future", action="store_true", help="include articles dated in the future")
+
+    chk = _sub(subs, "check", "check content, config and the built output without publishing",
+               "  sitegen check\n  sitegen check --strict   # warnings fail too (CI)", common,
+               "Builds into a temporary folder (public/ is not touched), then checks that every internal\n"
+               "link and asset resolves to a file (fragments included), every feed, sitemap and OPML file\n"
+               "is well-formed with its required elements, and no two output paths collide. Each problem\n"
+               "is printed as 'page: problem'; exit 1 if there is any.")
+    chk.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    chk.add_argument("--future", action="store_true", help="include articles dated in the future")
+    chk.add_argument("--strict", action="store_true", help="treat warnings as problems (exit 1)")
+
     top = _sub(subs, "topics", "list the taxonomy, or explain an article's topics",
-               "sitegen topics --explain content/articles/2025/07/22/ukraine.md", common)
+               "  sitegen topics --list\n"
+               "  sitegen topics --explain content/articles/2025/07/22/ukraine.md", common,
+               "--list prints the site's taxonomy (slug and name); --explain shows how the classifier\n"
+               "scored one raw (.txt) or Markdown (.md) article, to see why it got its topics.")
     group = top.add_mutually_exclusive_group(required=True)
     group.add_argument("--explain", type=Path, metavar="FILE", help="raw (.txt) or Markdown (.md) article")
     group.add_argument("--list", action="store_true", help="print the site's topics")
@@ -126,7 +171,8 @@ def cmd_ingest(args: argparse.Namespace, out: Output) -> int:
     from .write import write_atomic
 
     cfg = _config(args)
-    report = ingest(cfg, args.paths, update=args.update)
+    with Progress("ingest", "files", quiet=out.quiet, verbose=out.verbose) as bar:
+        report = ingest(cfg, args.paths, update=args.update, progress=bar)
     for o in report.rejected:
         out.problem(o.reason)
     for w in report.warnings:
@@ -166,6 +212,34 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
     return EXIT_CONTENT if report.skipped else EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace, out: Output) -> int:
+    from .serve import ServeError, serve
+
+    try:
+        return serve(_site(args), out, host=args.host, port=args.port, drafts=args.drafts, future=args.future,
+                     verbose=out.verbose)
+    except ServeError as exc:
+        out.problem(f"sitegen serve: {exc}")
+        return EXIT_USAGE
+
+
+def cmd_check(args: argparse.Namespace, out: Output) -> int:
+    from .check import check_site
+
+    cfg = _config(args)
+    with Progress("check", "pages", quiet=out.quiet, verbose=out.verbose) as bar:
+        report = check_site(cfg, drafts=args.drafts, future=args.future, progress=bar)
+    for line in report.build.skipped:
+        out.problem(line)
+    for w in report.build.warnings:
+        out.problem(f"warning: {w}")
+    for problem in report.problems:
+        out.problem(str(problem))
+    out.info(report.summary())
+    failed = report.problems or report.build.skipped or (args.strict and report.build.warnings)
+    return EXIT_CONTENT if failed else EXIT_OK
+
+
 def cmd_topics(args: argparse.Namespace, out: Output) -> int:
     from .topics import load_taxonomy
 
@@ -183,7 +257,8 @@ def cmd_topics(args: argparse.Namespace, out: Output) -> int:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Output], int]] = {
-    "new": cmd_new, "ingest": cmd_ingest, "build": cmd_build, "topics": cmd_topics,
+    "new": cmd_new, "ingest": cmd_ingest, "build": cmd_build, "serve": cmd_serve, "check": cmd_check,
+    "topics": cmd_topics,
 }
 
 
