@@ -1,0 +1,1 @@
+"""Real-browser, accessibility and HTML-validity tests (markers: browser, validator)."""
