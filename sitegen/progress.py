@@ -26,7 +26,7 @@ class Progress:
         is_tty = self.stream.isatty() if tty is None else tty
         self.mode = "off" if quiet else "bar" if is_tty else "lines" if verbose else "off"
         self.clock = clock
-        self.started = clock()
+        self._origin: tuple[float, int] | None = None   # (time, count) of the first report: setup time
         self._last_draw = float("-inf")
         self._last_tenth = 0
         self._drawn = False
@@ -34,6 +34,8 @@ class Progress:
 
     def __call__(self, done: int, total: int) -> None:
         self.done, self.total = done, total
+        if self._origin is None:   # the rate counts from the first report, so setup time does not drag it
+            self._origin = (self.clock(), done)
         if self.mode == "bar":
             now = self.clock()
             if now - self._last_draw >= REDRAW_EVERY or (total and done >= total):
@@ -48,8 +50,8 @@ class Progress:
 
     def line(self, now: float) -> str:
         """The status text: `label [#####.....] 120/400 files (30%) 85.2/s`."""
-        elapsed = max(now - self.started, 1e-9)
-        rate = f"{self.done / elapsed:,.1f}/s"
+        t0, n0 = self._origin or (now, self.done)
+        rate = f"{(self.done - n0) / (now - t0):,.1f}/s" if now > t0 else "-/s"
         if not self.total:
             return f"{self.label} {self.done:,} {self.unit} {rate}"
         share = min(self.done / self.total, 1.0)

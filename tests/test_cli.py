@@ -65,14 +65,17 @@ def _fake_clock(times: list[float]):  # type: ignore[no-untyped-def]
 def test_progress_bar_on_a_terminal_shows_counts_and_rate() -> None:
     stream, now = io.StringIO(), [100.0]
     bar = Progress("ingest", "files", stream, tty=True, clock=_fake_clock(now))
-    now[0] = 102.0
-    bar(50, 200)
-    now[0] = 104.0
-    bar(200, 200)
+    now[0] = 160.0             # a slow setup before the first file must not count against the rate
+    bar(1, 201)
+    now[0] = 162.0
+    bar(51, 201)
+    now[0] = 164.0
+    bar(201, 201)
     bar.close()
     text = stream.getvalue()
-    assert "\ringest [######..................] 50/200 files (25%) 25.0/s" in text
-    assert "\ringest [########################] 200/200 files (100%) 50.0/s" in text
+    assert "\ringest [........................] 1/201 files (0%) -/s" in text
+    assert "\ringest [######..................] 51/201 files (25%) 25.0/s" in text
+    assert "\ringest [########################] 201/201 files (100%) 50.0/s" in text
     assert text.endswith("\r\x1b[K")                       # the bar is erased before the summary line
 
 
@@ -99,8 +102,9 @@ def test_progress_off_a_terminal_is_quiet_or_line_oriented() -> None:
     assert "\r" not in out and "\x1b" not in out and out.count("\n") == 10
     assert out.splitlines()[-1].startswith("ingest [########################] 100/100 files (100%)")
     unknown = Progress("check", "pages", io.StringIO(), tty=True, clock=_fake_clock([0.0]))
-    unknown(7, 0)
-    assert unknown.line(2.0) == "check 7 pages 3.5/s"
+    unknown(1, 0)
+    unknown.done = 8
+    assert unknown.line(2.0) == "check 8 pages 3.5/s"
 
 
 def test_quiet_silences_the_bar_even_on_a_terminal() -> None:
