@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass
 
 from zoneinfo import ZoneInfo
@@ -18,10 +19,9 @@ MAX_NESTING = 60  # deeper block nesting (e.g. 10,000 '>' levels) is refused bef
 
 @dataclass(frozen=True)
 class Loaded:
-    """An article, its rendered body and what was worth warning about."""
+    """An article (with its digest) and what was worth warning about while reading it."""
 
     article: Article
-    html: str
     warnings: tuple[str, ...]
 
 
@@ -43,18 +43,37 @@ def _check_nesting(body: str, rel: str, first_line: int) -> None:
                               "flatten the quote or list")
 
 
-def load(data: bytes, rel: str, tz: ZoneInfo, taxonomy: Taxonomy) -> Loaded:
-    """Parse, validate and render one article file; topics and summary filled in when missing."""
-    text = decode(data, rel)
-    meta, body, body_line = frontmatter.split(text, rel)
+def _body(data: bytes, rel: str) -> tuple[dict, str, int]:
+    meta, body, body_line = frontmatter.split(decode(data, rel), rel)
     body = clean(body)
     _check_nesting(body, rel, body_line)
-    warnings: list[str] = []
+    return meta, body, body_line
+
+
+def _render(body: str, rel: str, body_line: int) -> str:
     try:
-        html = markup.to_html(body)
+        return markup.to_html(body)
     except RecursionError:
         raise SourceError(rel, body_line, "Markdown too deeply nested to render: flatten it") from None
-    plain = markup.html_to_text(html)
+
+
+def body_html(data: bytes, rel: str) -> str:
+    """The sanitised HTML of an article file's body (for its page and full-text feeds)."""
+    _, body, body_line = _body(data, rel)
+    return _render(body, rel, body_line)
+
+
+def source_hash(data: bytes) -> str:
+    """Digest of a content file's bytes."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def load(data: bytes, rel: str, tz: ZoneInfo, taxonomy: Taxonomy) -> Loaded:
+    """Parse and validate one article file; topics and summary filled in when missing. The body is rendered
+    to count its words (and to read it when topics or summary must be derived), then dropped."""
+    meta, body, body_line = _body(data, rel)
+    warnings: list[str] = []
+    plain = markup.html_to_text(_render(body, rel, body_line))
     art = article_from(meta, rel, tz, words=len(plain.split()), warnings=warnings)
     updates: dict[str, object] = {}
     if not art.topics:
@@ -69,9 +88,9 @@ def load(data: bytes, rel: str, tz: ZoneInfo, taxonomy: Taxonomy) -> Loaded:
     if not art.summary:
         paragraphs = [clean_line(p) for p in plain.split("\n") if p.strip()]
         updates["summary"] = markup.summarize(paragraphs) if paragraphs else ""
-    if updates:
-        art = dataclasses.replace(art, **updates)  # type: ignore[arg-type]
-    return Loaded(art, html, tuple(warnings))
+    updates["source_hash"] = source_hash(data)
+    art = dataclasses.replace(art, **updates).with_digest()  # type: ignore[arg-type]
+    return Loaded(art, tuple(warnings))
 
 
 def title_and_text(data: bytes, name: str) -> tuple[str, str]:

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
+from .jobs import register_groups
 from .model import Article
 from .slugs import slug_or
 
@@ -94,6 +95,7 @@ def dedupe_slugs(articles: Sequence[Article]) -> tuple[list[Article], list[str]]
             warnings.append(f"{art.path}:1: slug {art.slug!r} already used on {art.day}; "
                             f"published as {art.slug}-{n} (set a distinct 'slug:' to choose)")
             art = replace(art, slug=f"{art.slug}-{n}")
+            art = art.with_digest() if art.digest else art
             key = (art.day, art.slug)
         seen.add(key)
         out.append(art)
@@ -159,7 +161,15 @@ def build_site(articles: Iterable[Article], topic_order: Sequence[str]) -> Site:
                 sources=_sources(ordered), neighbours=_neighbours(ordered))
 
 
+register_groups(Section, Day, Month, Year, Term)
+
+
 def paginate(items: Sequence[Article], size: int) -> list[tuple[Article, ...]]:
-    """Split a listing into pages of `size` (at least one page, possibly empty)."""
-    pages = [tuple(items[i:i + size]) for i in range(0, len(items), size)]
-    return pages or [()]
+    """Split a newest-first listing into stable archive pages of `size`, counted from the OLDEST article.
+
+    Page 1 holds the oldest `size` articles, page 2 the next, and so on; each page lists its articles newest
+    first. A new article therefore changes only the newest page, never the pages before it, so their URLs
+    keep their contents (caches, links and incremental builds all stay valid). Returns pages oldest first.
+    """
+    oldest_first = list(reversed(items))
+    return [tuple(reversed(oldest_first[i:i + size])) for i in range(0, len(oldest_first), size)]

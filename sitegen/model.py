@@ -6,7 +6,9 @@ travels beside it (see pipeline.py) so that listings never hold full texts.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -42,6 +44,14 @@ class Article:
     draft: bool = False
     words: int = 0
     entities: tuple[tuple[str, str], ...] = ()   # (kind, name): kind in people/places/organisations
+    source_hash: str = ""           # digest of the file's bytes: the body is part of it
+    digest: str = ""                # digest of every field above: equal digests, equal pages
+
+    def with_digest(self) -> Article:
+        """This article with `digest` computed from all its other fields."""
+        fields = dataclasses.astuple(dataclasses.replace(self, digest=""))
+        blob = repr(fields).encode("utf-8", "surrogatepass")
+        return dataclasses.replace(self, digest=hashlib.blake2b(blob, digest_size=12).hexdigest())
 
     @property
     def day(self) -> dt.date:

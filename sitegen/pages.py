@@ -1,6 +1,8 @@
-"""Which HTML pages the site has: `Site` -> stream of `OutputFile` (home, editions, archives, articles, terms).
+"""Which HTML pages the site has: `Site` -> `Job`s (home, editions, archives, articles, terms, extras).
 
-Pages are produced lazily, one at a time, so a large site never holds its rendered output in memory.
+A job carries a fingerprint of exactly the data its page shows (neighbouring days, months and years are
+passed as light references, not whole groups) and renders only when asked, so a large site never holds its
+rendered output in memory and an incremental build re-renders only pages whose data changed.
 """
 
 from __future__ import annotations
@@ -9,126 +11,174 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
+import datetime as dt
+
 from . import charts
-from .feeds import alternates
-from .group import Site, Term, paginate
+from .group import Day, Month, Site, Term, Year, paginate
+from .jobs import Job, fingerprint, register_plain
 from .model import Article
 from .render import PageInfo, Renderer, long_date, month_name
 from .urls import Urls
-from .write import OutputFile
 
 BodyFor = Callable[[Article], str]
 
 
 @dataclass(frozen=True)
+class DayRef:
+    day: dt.date
+
+
+@dataclass(frozen=True)
+class MonthRef:
+    year: int
+    month: int
+
+
+@dataclass(frozen=True)
+class YearRef:
+    year: int
+
+
+register_plain(PageInfo)
+
+
+def _day(d: Day | None) -> DayRef | None:
+    return DayRef(d.day) if d else None
+
+
+def _month(m: Month | None) -> MonthRef | None:
+    return MonthRef(m.year, m.month) if m else None
+
+
+def _year(y: Year | None) -> YearRef | None:
+    return YearRef(y.year) if y else None
+
+
+@dataclass(frozen=True)
 class Pager:
-    """Position in a paginated listing."""
+    """Where a listing page sits: the index (`page` None, newest articles) or stable archive page `page`
+    (counted from the oldest; see group.paginate). Holds nothing that changes when newer pages appear,
+    except on the index and the newest archive page."""
 
-    page: int
-    pages: int
     base: str
-
-    @property
-    def prev(self) -> str | None:
-        return Urls.paged(self.base, self.page - 1) if self.page > 1 else None
-
-    @property
-    def next(self) -> str | None:
-        return Urls.paged(self.base, self.page + 1) if self.page < self.pages else None
-
-    def path(self, n: int) -> str:
-        return Urls.paged(self.base, n)
+    page: int | None        # None for the index page
+    first: int              # 1-based position of the page's oldest article, counting from the oldest
+    last: int               # ... and of its newest
+    newer: str | None       # site path of the page with newer articles
+    older: str | None       # site path of the page with older articles
 
 
-def _out(r: Renderer, path: str, template: str, page: PageInfo, **ctx: object) -> OutputFile:
-    return OutputFile(Urls.file(path), r.render(template, page, **ctx))
+def _out(r: Renderer, path: str, template: str, page: PageInfo, **ctx: object) -> Job:
+    return Job(Urls.file(path), template, fingerprint(page, ctx), lambda: r.render(template, page, **ctx))
 
 
-def home(site: Site, r: Renderer) -> Iterator[OutputFile]:
+def home(site: Site, r: Renderer) -> Iterator[Job]:
     days = site.days[: r.cfg.home_editions]
-    page = PageInfo("home", "", r.cfg.title, r.cfg.description, alternates(r.cfg, "home"))
+    page = PageInfo("home", "", r.cfg.title, r.cfg.description, r.alternates("home"))
     yield _out(r, "", "home.html", page, days=days, more=len(site.days) > len(days))
 
 
-def editions(site: Site, r: Renderer) -> Iterator[OutputFile]:
+def editions(site: Site, r: Renderer) -> Iterator[Job]:
     for i, day in enumerate(site.days):
-        newer = site.days[i - 1] if i else None
-        older = site.days[i + 1] if i + 1 < len(site.days) else None
+        newer = _day(site.days[i - 1]) if i else None
+        older = _day(site.days[i + 1]) if i + 1 < len(site.days) else None
         path = Urls.day(day.day)
         page = PageInfo("day", path, f"{long_date(day.day)}", f"{len(day.articles)} articles on "
-                        f"{long_date(day.day)}", alternates(r.cfg, "day"))
+                        f"{long_date(day.day)}", r.alternates("day"))
         yield _out(r, path, "day.html", page, day=day, older=older, newer=newer)
 
 
-def archives(site: Site, r: Renderer) -> Iterator[OutputFile]:
+def archives(site: Site, r: Renderer) -> Iterator[Job]:
     months = list(site.months())
     for i, month in enumerate(months):
         path = Urls.month(month.year, month.month)
         title = f"{month_name(month.month)} {month.year}"
-        page = PageInfo("month", path, title, f"{month.count} articles in {title}", alternates(r.cfg, "day"))
+        page = PageInfo("month", path, title, f"{month.count} articles in {title}", r.alternates("day"))
         yield _out(r, path, "month.html", page, month=month, cells=charts.month_cells(month),
-                   newer=months[i - 1] if i else None, older=months[i + 1] if i + 1 < len(months) else None)
+                   newer=_month(months[i - 1]) if i else None,
+                   older=_month(months[i + 1]) if i + 1 < len(months) else None)
     for i, year in enumerate(site.years):
         path = Urls.year(year.year)
         page = PageInfo("year", path, str(year.year), f"{year.count} articles in {year.year}",
-                        alternates(r.cfg, "day"))
+                        r.alternates("day"))
         yield _out(r, path, "year.html", page, year=year, bars=charts.year_bars(year),
-                   newer=site.years[i - 1] if i else None,
-                   older=site.years[i + 1] if i + 1 < len(site.years) else None)
-    page = PageInfo("archive", "archive/", "Archive", "Every edition by year and month", alternates(r.cfg, "day"))
+                   newer=_year(site.years[i - 1]) if i else None,
+                   older=_year(site.years[i + 1]) if i + 1 < len(site.years) else None)
+    page = PageInfo("archive", "archive/", "Archive", "Every edition by year and month", r.alternates("day"))
     yield _out(r, "archive/", "archive.html", page, years=site.years)
 
 
-def articles(site: Site, r: Renderer, body_for: BodyFor) -> Iterator[OutputFile]:
-    for art in site.articles:
-        path = r.article_path(art)
-        older, newer = site.neighbours.get((art.day, art.slug), (None, None))
+def _article_job(r: Renderer, art: Article, older: Article | None, newer: Article | None,
+                 body_for: BodyFor) -> Job:
+    path = r.article_path(art)
+
+    def make() -> bytes:
+        topic = art.topics[0] if art.topics else None
         page = PageInfo("article", path, art.title, art.summary,
-                        alternates(r.cfg, "article", art.topics[0] if art.topics else None,
-                                   r.topic_name(art.topics[0]) if art.topics else None))
-        yield _out(r, path, "article.html", page, article=art, body=r.markup(body_for(art)),
-                   older=older, newer=newer)
+                        r.alternates("article", topic, r.topic_name(topic) if topic else None))
+        return r.render("article.html", page, article=art, body=r.markup(body_for(art)), older=older, newer=newer)
+
+    # Everything the page shows derives from the three articles (whose digests cover the file's bytes, so the
+    # body too) and from the settings and taxonomy (part of every key's salt): a cheap, complete fingerprint.
+    fp = f"article|{art.digest}|{older.digest if older else '-'}|{newer.digest if newer else '-'}"
+    return Job(Urls.file(path), "article.html", fp, make)
+
+
+def articles(site: Site, r: Renderer, body_for: BodyFor) -> Iterator[Job]:
+    for art in site.articles:
+        older, newer = site.neighbours.get((art.day, art.slug), (None, None))
+        yield _article_job(r, art, older, newer, body_for)
 
 
 def _term_pages(kind: str, terms: Sequence[Term], r: Renderer, base_of: Callable[[str], str],
-                name_of: Callable[[Term], str]) -> Iterator[OutputFile]:
+                name_of: Callable[[Term], str]) -> Iterator[Job]:
+    size = r.cfg.page_size
     for term in terms:
-        base = base_of(term.slug)
-        pages = paginate(term.articles, r.cfg.page_size)
-        for n, chunk in enumerate(pages, 1):
-            pager = Pager(n, len(pages), base)
-            path = pager.path(n)
-            title = name_of(term) + (f" (page {n} of {len(pages)})" if n > 1 else "")
-            page = PageInfo(kind, path, title, f"{len(term.articles)} articles: {name_of(term)}",
-                            alternates(r.cfg, kind, term.slug, name_of(term)))
-            yield _out(r, path, "term.html", page, term=term, name=name_of(term), articles=chunk, pager=pager)
+        base, name, total = base_of(term.slug), name_of(term), len(term.articles)
+        feeds = r.alternates(kind, term.slug, name)
+        archive = paginate(term.articles, size) if total > size else []
+        # The index shows the newest `size`; "older" opens the archive page holding the next older article.
+        older = Urls.paged(base, (total - size - 1) // size + 1) if archive else None
+        pager = Pager(base, None, max(1, total - size + 1), total, None, older)
+        page = PageInfo(kind, base, name, f"{total} articles: {name}", feeds)
+        yield _out(r, base, "term.html", page, slug=term.slug, name=name, count=total,
+                   articles=term.articles[:size], pager=pager)
+        for n, chunk in enumerate(archive, 1):
+            path = Urls.paged(base, n)
+            first = (n - 1) * size + 1
+            newer = Urls.paged(base, n + 1) if n < len(archive) else base
+            pager = Pager(base, n, first, first + len(chunk) - 1, newer, Urls.paged(base, n - 1) if n > 1 else None)
+            page = PageInfo(kind, path, f"{name}: archive page {n}", f"{name}: articles {first} to "
+                            f"{pager.last}", feeds, noindex=False)
+            yield _out(r, path, "term.html", page, slug=term.slug, name=name, count=None, articles=chunk,
+                       pager=pager)
 
 
-def terms(site: Site, r: Renderer) -> Iterator[OutputFile]:
+def terms(site: Site, r: Renderer) -> Iterator[Job]:
     topic_name = lambda t: r.topic_name(t.slug)  # noqa: E731
     yield from _term_pages("topic", site.topics, r, Urls.topic, topic_name)
     yield from _term_pages("source", site.sources, r, Urls.source, lambda t: t.name)
     page = PageInfo("topics", "topics/", "Topics", "Every topic with its latest articles",
-                    alternates(r.cfg, "home"))
+                    r.alternates("home"))
     yield _out(r, "topics/", "topics.html", page, terms=site.topics)
-    page = PageInfo("sources", "sources/", "Sources", "Every outlet the digest carries", alternates(r.cfg, "home"))
+    page = PageInfo("sources", "sources/", "Sources", "Every outlet the digest carries", r.alternates("home"))
     yield _out(r, "sources/", "sources.html", page, terms=site.sources)
 
 
-def extras(site: Site, r: Renderer, paths: Sequence[tuple[str, str]]) -> Iterator[OutputFile]:
+def extras(site: Site, r: Renderer, paths: Sequence[tuple[str, str]]) -> Iterator[Job]:
     """404 page, robots.txt and the sitemap(s) over `paths` ((site path, ISO lastmod))."""
     yield _out(r, "404.html", "404.html", PageInfo("404", "404.html", "Page not found", noindex=True))
     chunk = 50_000  # the sitemap protocol's limit per file
     parts = [paths[i:i + chunk] for i in range(0, len(paths), chunk)] or [[]]
     info = PageInfo("sitemap", "sitemap.xml", "Sitemap")
     if len(parts) == 1:
-        yield OutputFile("sitemap.xml", r.render("sitemap.xml", info, entries=parts[0]))
+        yield _out(r, "sitemap.xml", "sitemap.xml", info, entries=parts[0])
     else:
         names = [f"sitemap-{i}.xml" for i in range(1, len(parts) + 1)]
         for name, part in zip(names, parts):
-            yield OutputFile(name, r.render("sitemap.xml", info, entries=part))
-        yield OutputFile("sitemap.xml", r.render("sitemap-index.xml", info, sitemaps=names))
-    yield OutputFile("robots.txt", r.render("robots.txt", PageInfo("robots", "robots.txt", "robots")))
+            yield _out(r, name, "sitemap.xml", info, entries=part)
+        yield _out(r, "sitemap.xml", "sitemap-index.xml", info, sitemaps=names)
+    yield _out(r, "robots.txt", "robots.txt", PageInfo("robots", "robots.txt", "robots"))
 
 
 def page_count(n: int, size: int) -> int:
@@ -140,11 +190,11 @@ RESERVED = {"topics", "sources", "archive", "feeds", "editions", "static", "page
             "organisations", "search", "pagefind", "404", "index"}
 
 
-def standalone(r: Renderer, items: Sequence[tuple[str, str, str]]) -> Iterator[OutputFile]:
+def standalone(r: Renderer, items: Sequence[tuple[str, str, str]]) -> Iterator[Job]:
     """Pages from content/pages/ ((slug, title, body HTML)), e.g. /about/."""
     for slug, title, html in items:
         path = f"{slug}/"
-        yield _out(r, path, "page.html", PageInfo("page", path, title, alternates(r.cfg, "home")),
+        yield _out(r, path, "page.html", PageInfo("page", path, title, r.alternates("home")),
                    body=r.markup(html))
 
 

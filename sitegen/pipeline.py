@@ -6,9 +6,9 @@ import datetime as dt
 import os
 import time
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
-from . import content, frontmatter, group, intake, markup, pages, syndicate
+from . import cache, content, frontmatter, group, intake, jobs, markup, pages, syndicate
 from .config import Config
 from .errors import BuildAborted, SourceError
 from .ingest import RawArticle, parse_bytes
@@ -18,7 +18,7 @@ from .report import BuildReport, IngestReport, Outcome
 from .slugs import slugify
 from .text import clean, clean_line
 from .topics import Taxonomy
-from .write import OutputFile, Staging, write_atomic
+from .write import Patch, Staging, build_lock, check_output, clean_stale_staging, interrupted, write_atomic
 
 Progress = Callable[[int, int], None]
 
@@ -110,16 +110,23 @@ def _topics(taxonomy, raw: RawArticle) -> list[tuple[str, float]]:
 
 
 # --- build -----------------------------------------------------------------------------------------------
-def content_files(cfg: Config) -> list[Path]:
-    """Every article file under the content folder (hidden files and `pages/` left out), sorted."""
-    if not cfg.content_dir.is_dir():
-        return []
-    out = []
-    for path in cfg.content_dir.rglob("*.md"):
-        rel = path.relative_to(cfg.content_dir).parts
-        if rel[0] != "pages" and not any(p.startswith(".") for p in rel) and path.is_file():
-            out.append(path)
-    return sorted(out)
+BuildProgress = Callable[[str, int, int], None]
+
+
+def content_files(cfg: Config) -> list[tuple[str, str]]:
+    """(absolute path, site-relative path) of every article file: content/**/*.md except hidden entries and
+    `pages/`, sorted."""
+    root = str(cfg.content_dir)
+    prefix = cfg.content_dir.relative_to(cfg.root).as_posix() if cfg.content_dir.is_relative_to(cfg.root) \
+        else str(cfg.content_dir)
+    out: list[tuple[str, str]] = []
+    for folder, dirs, files in os.walk(root):
+        rel_dir = os.path.relpath(folder, root)
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not (rel_dir == "." and d == "pages")]
+        base = prefix if rel_dir == "." else f"{prefix}/{rel_dir.replace(os.sep, '/')}"
+        out.extend((os.path.join(folder, name), f"{base}/{name}") for name in files
+                   if name.endswith(".md") and not name.startswith("."))
+    return sorted(out, key=lambda pair: pair[1])
 
 
 def _now() -> dt.datetime:
@@ -130,25 +137,60 @@ def _now() -> dt.datetime:
     return dt.datetime.now(tz=dt.timezone.utc)
 
 
-def read_articles(cfg: Config, taxonomy: Taxonomy, report: BuildReport) -> tuple[list[Article], dict[tuple[dt.date, str], str]]:
-    """Load every article; bad ones are reported and skipped."""
-    loaded: list[content.Loaded] = []
-    for path in content_files(cfg):
-        rel = path.relative_to(cfg.root).as_posix()
-        try:
-            if path.stat().st_size > cfg.max_article_bytes:
-                raise SourceError(rel, None, f"file is over the {cfg.max_article_bytes:,}-byte limit "
-                                  "(max_article_bytes in site.yaml)")
-            item = content.load(path.read_bytes(), rel, cfg.tz, taxonomy)
-        except SourceError as exc:
-            report.skipped.append(str(exc))
-            continue
+# Set before forking readers: what _load_one needs besides its argument.
+_READ: tuple[Config, Taxonomy] | None = None
+
+
+def _load_one(item: tuple[str, str, str]) -> tuple[str, object]:
+    """Read one content file in a worker: (rel, Loaded | SourceError | "same" when its hash is unchanged)."""
+    assert _READ is not None
+    cfg, taxonomy = _READ
+    path, rel, known_hash = item
+    try:
+        if os.stat(path).st_size > cfg.max_article_bytes:
+            raise SourceError(rel, None, f"file is over the {cfg.max_article_bytes:,}-byte limit "
+                              "(max_article_bytes in site.yaml)")
+        data = Path(path).read_bytes()
+        if known_hash and content.source_hash(data) == known_hash:
+            return rel, "same"
+        return rel, content.load(data, rel, cfg.tz, taxonomy)
+    except SourceError as exc:
+        return rel, exc
+
+
+def read_articles(cfg: Config, taxonomy: Taxonomy, state: cache.State, report: BuildReport) -> list[Article]:
+    """Load every article (from the cache when its file is unchanged); bad ones are reported and skipped."""
+    global _READ
+    old, fresh = state.records, {}
+    todo: list[tuple[str, str, str]] = []
+    stats: dict[str, os.stat_result] = {}
+    for path, rel in content_files(cfg):
+        st = stats[rel] = os.stat(path)
+        entry = old.get(rel)
+        if entry and entry.mtime_ns == st.st_mtime_ns and entry.size == st.st_size:
+            fresh[rel] = entry
+        else:
+            todo.append((path, rel, entry.source_hash if entry else ""))
+    _READ = (cfg, taxonomy)
+    try:
+        results = jobs.map_parallel(_load_one, todo)
+    finally:
+        _READ = None
+    for rel, result in results:
+        st = stats[rel]
+        if isinstance(result, SourceError):
+            report.skipped.append(str(result))
+        elif result == "same":
+            fresh[rel] = cache.Entry(st.st_mtime_ns, st.st_size, old[rel].source_hash, old[rel].loaded)
+        else:
+            fresh[rel] = cache.Entry(st.st_mtime_ns, st.st_size, result.article.source_hash, result)
+    state.records = fresh
+    loaded = [fresh[rel].loaded for rel in sorted(fresh)]
+    for item in loaded:
         report.warnings.extend(item.warnings)
-        loaded.append(item)
     articles, warnings = group.dedupe_slugs([x.article for x in loaded])
     report.warnings.extend(warnings)
-    by_path = {x.article.path: x.html for x in loaded}
-    return articles, {(a.day, a.slug): by_path[a.path] for a in articles}
+    return articles
 
 
 def _published(articles: list[Article], drafts: bool, future: bool, report: BuildReport) -> list[Article]:
@@ -166,53 +208,6 @@ def _published(articles: list[Article], drafts: bool, future: bool, report: Buil
             out.append(art)
     report.excluded = counts
     return out
-
-
-def build(cfg: Config, drafts: bool = False, future: bool = False, strict: bool = False) -> BuildReport:
-    """Read all content, then render and publish the whole site into the output folder atomically."""
-    from .topics import load_taxonomy
-
-    report = BuildReport()
-    clock = time.perf_counter()
-    taxonomy = load_taxonomy(cfg.topics, cfg.topics_replace)
-    articles, bodies = read_articles(cfg, taxonomy, report)
-    articles = _published(articles, drafts, future, report)
-    extra = read_pages(cfg, report)
-    report.timings["read"] = time.perf_counter() - clock
-    if strict and (report.skipped or report.warnings):
-        raise BuildAborted([*report.skipped, *report.warnings])
-    site = group.build_site(articles, [t.slug for t in taxonomy.topics])
-    report.articles = len(site.articles)
-    report.timings["group"] = time.perf_counter() - clock - report.timings["read"]
-    renderer = Renderer(cfg, taxonomy)
-    body_for = lambda a: bodies[(a.day, a.slug)]  # noqa: E731
-    staging = Staging(cfg.output_dir)
-    try:
-        for out in site_outputs(site, renderer, body_for, extra):
-            staging.add(out.path, out.data)
-            report.pages += 1
-        for folder in static_dirs(cfg):
-            staging.copy_tree(folder, "static")
-        staging.commit()
-    except BaseException:
-        staging.abort()
-        raise
-    report.written, report.unchanged, report.bytes_written = staging.written, staging.linked, staging.bytes_written
-    report.timings["render"] = time.perf_counter() - clock - report.timings["read"] - report.timings["group"]
-    return report
-
-
-def site_outputs(site: group.Site, r: Renderer, body_for, extra: list[tuple[str, str, str]]) -> Iterator[OutputFile]:
-    """Every generated file of the site, in a fixed order."""
-    yield from pages.home(site, r)
-    yield from pages.editions(site, r)
-    yield from pages.archives(site, r)
-    yield from pages.articles(site, r, body_for)
-    yield from pages.terms(site, r)
-    yield from pages.standalone(r, extra)
-    yield from syndicate.feed_files(site, r, body_for)
-    yield from syndicate.feed_index(site, r)
-    yield from pages.extras(site, r, pages.sitemap_entries(site, [f"{slug}/" for slug, _, _ in extra]))
 
 
 def read_pages(cfg: Config, report: BuildReport) -> list[tuple[str, str, str]]:
@@ -233,3 +228,125 @@ def read_pages(cfg: Config, report: BuildReport) -> list[tuple[str, str, str]]:
         except SourceError as exc:
             report.skipped.append(str(exc))
     return out
+
+
+def _body_for(cfg: Config) -> Callable[[Article], str]:
+    def body_for(art: Article) -> str:
+        return content.body_html((cfg.root / art.path).read_bytes(), art.path)
+    return body_for
+
+
+def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str, str]]) -> list[jobs.Job]:
+    """Every output of the site as a job, in a fixed order; two jobs never share a path."""
+    body_for = _body_for(cfg)
+    out: list[jobs.Job] = []
+    out += pages.home(site, r)
+    out += pages.editions(site, r)
+    out += pages.archives(site, r)
+    out += pages.articles(site, r, body_for)
+    out += pages.terms(site, r)
+    out += pages.standalone(r, extra)
+    out += [jobs.data_job(f.path, f.data) for f in syndicate.feed_files(site, r, body_for)]
+    out += [jobs.data_job(f.path, f.data) for f in syndicate.feed_index(site, r)]
+    out += pages.extras(site, r, pages.sitemap_entries(site, [f"{slug}/" for slug, _, _ in extra]))
+    seen = {j.path for j in out}
+    for folder in static_dirs(cfg):
+        for path in sorted(folder.rglob("*")):
+            parts = path.relative_to(folder).parts
+            rel = "static/" + "/".join(parts)
+            if path.is_file() and rel not in seen and not any(p.startswith(".") for p in parts):
+                seen.add(rel)
+                out.append(jobs.data_job(rel, path.read_bytes()))
+    return out
+
+
+def _output_salt(cfg: Config, taxonomy: Taxonomy) -> str:
+    settings = {k: v for k, v in vars(cfg).items() if k not in ("root", "content_dir", "output_dir", "cache_dir")}
+    return cache.salt("outputs", settings, [(t.slug, t.name, t.description) for t in taxonomy.topics])
+
+
+def build(cfg: Config, drafts: bool = False, future: bool = False, strict: bool = False,
+          use_cache: bool = True, progress: BuildProgress | None = None,
+          on_wait: Callable[[str], None] | None = None) -> BuildReport:
+    """Read all content, then render what changed and publish the whole site atomically (under a lock)."""
+    with build_lock(cfg.state_dir, on_wait=on_wait):
+        clean_stale_staging(cfg.output_dir)
+        return _build(cfg, drafts, future, strict, use_cache, progress)
+
+
+def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: bool,
+           progress: BuildProgress | None) -> BuildReport:
+    from .topics import load_taxonomy
+
+    report = BuildReport()
+    clock = [time.perf_counter()]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        report.timings[name] = now - clock[0]
+        clock[0] = now
+
+    taxonomy = load_taxonomy(cfg.topics, cfg.topics_replace)
+    records_salt = cache.salt("records", cfg.timezone, cfg.max_article_bytes, cfg.topics, cfg.topics_replace)
+    state = cache.load(cfg.cache_dir, records_salt) if use_cache else cache.State(records_salt)
+    articles = _published(read_articles(cfg, taxonomy, state, report), drafts, future, report)
+    extra = read_pages(cfg, report)
+    lap("read")
+    if strict and (report.skipped or report.warnings):
+        raise BuildAborted([*report.skipped, *report.warnings])
+    site = group.build_site(articles, [t.slug for t in taxonomy.topics])
+    report.articles = len(site.articles)
+    renderer = Renderer(cfg, taxonomy)
+    planned = plan(cfg, site, renderer, extra)
+    lap("plan")
+    _publish(cfg, planned, renderer, taxonomy, state, report, use_cache, progress)
+    lap("render")
+    jobs.forget()
+    if use_cache:
+        cache.save(cfg.cache_dir, state)
+    return report
+
+
+PATCH_LIMIT = 2000   # more changed files than this: publish a whole new tree instead of patching in place
+
+
+def _publish(cfg: Config, planned: list[jobs.Job], r: Renderer, taxonomy: Taxonomy, state: cache.State,
+             report: BuildReport, use_cache: bool, progress: BuildProgress | None) -> None:
+    """Make the jobs whose keys changed and publish them: nothing at all when none did, a journaled patch of
+    the output when few did, else a complete new tree swapped in atomically."""
+    salt = _output_salt(cfg, taxonomy)
+    templates = jobs.template_digests(r.env, sorted({j.template for j in planned if j.template}))
+    keys = {j.path: jobs.key(salt, templates.get(j.template or "", ""), j) for j in planned}
+    if len(keys) != len(planned):
+        raise BuildAborted([f"two outputs would be written to {p}" for p in _duplicates(planned)])
+    build_id = jobs.fingerprint(sorted(keys.items()))
+    journal = cfg.state_dir / "publish-journal"
+    trusted = (use_cache and bool(state.build_id) and not interrupted(journal)
+               and cache.output_build_id(cfg.output_dir) == state.build_id)
+    old = state.manifest if trusted else {}
+    todo = [i for i, j in enumerate(planned) if old.get(j.path) != keys[j.path]]
+    removed = sorted(set(old) - set(keys))
+    report.pages = len(planned)
+    if trusted and not todo and not removed:
+        report.unchanged = len(planned)
+        return
+    check_output(cfg.output_dir)
+    target: Staging | Patch = (Patch(cfg.output_dir, journal) if trusted and len(todo) + len(removed) <= PATCH_LIMIT
+                               else Staging(cfg.output_dir))
+    try:
+        for rel in removed:
+            target.remove(rel)
+        tick = (lambda n, total: progress("render", n, total)) if progress else None
+        report.bytes_written, written = jobs.run(planned, todo, target.put, tick)
+        target.commit(build_id)
+    except BaseException:
+        target.abort()
+        raise
+    journal.unlink(missing_ok=True)
+    report.rendered, report.written, report.unchanged = len(todo), written, len(planned) - written
+    state.manifest, state.build_id = keys, build_id
+
+
+def _duplicates(planned: list[jobs.Job]) -> list[str]:
+    seen: set[str] = set()
+    return sorted({j.path for j in planned if j.path in seen or seen.add(j.path)})  # type: ignore[func-returns-value]

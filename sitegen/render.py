@@ -92,6 +92,7 @@ class Renderer:
         self.cfg = cfg
         self.urls = Urls(cfg.base_url)
         self.taxonomy = taxonomy
+        self._alternates: dict[tuple[str, str | None, str | None], tuple[FeedLink, ...]] = {}
         default = PACKAGE_THEMES / "default" / "templates"
         loader = jinja2.ChoiceLoader([
             jinja2.FileSystemLoader([str(p) for p in theme_dirs(cfg)]),
@@ -107,6 +108,16 @@ class Renderer:
             topic_name=self.topic_name, topic_description=self.topic_description, topic_path=Urls.topic, source_path=self.source_path,
             day_path=Urls.day, month_path=Urls.month, year_path=Urls.year, paged=Urls.paged,
             entity_path=Urls.entity)
+
+    def alternates(self, kind: str, slug: str | None = None, name: str | None = None) -> tuple[FeedLink, ...]:
+        """The feed links a page of `kind` advertises (memoised: many pages share one tuple)."""
+        from .feeds import alternates
+
+        key = (kind, slug, name)
+        found = self._alternates.get(key)
+        if found is None:
+            found = self._alternates[key] = alternates(self.cfg, kind, slug, name)
+        return found
 
     @staticmethod
     def article_path(art: Article) -> str:

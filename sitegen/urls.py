@@ -41,8 +41,8 @@ class Urls:
 
     @staticmethod
     def paged(path: str, page: int) -> str:
-        """Page `page` (1-based) of a paginated listing at `path`."""
-        return path if page <= 1 else f"{path}page/{page}/"
+        """Archive page `page` of the listing at `path` (page 1 holds the oldest articles)."""
+        return f"{path}page/{page}/"
 
     @staticmethod
     def topic(slug: str) -> str:

@@ -11,9 +11,13 @@ import ctypes.util
 import errno
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Callable, Iterator
 
 MARKER = ".sitegen-output"
 
@@ -26,84 +30,80 @@ class OutputFile:
     data: bytes
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
     """Write `data` to `path` through a temporary file and a rename: never half-written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def safe_join(root: Path, rel: str) -> Path:
-    """Join a relative output path under `root`, refusing anything that could escape it."""
-    pure = PurePosixPath(rel)
-    if pure.is_absolute() or any(part in ("..", "") for part in pure.parts) or "\\" in rel or "\x00" in rel:
+def safe_join(root: Path, rel: str) -> str:
+    """Join a relative output path under `root`, refusing anything that could escape it.
+
+    The check is lexical (no `..`, no absolute or empty parts, no backslashes or NULs): output paths are
+    made by urls.py from slugs, and the staging tree holds no symlinks, so nothing can redirect a write.
+    """
+    if (not rel or rel.startswith("/") or "\\" in rel or "\x00" in rel
+            or any(part in ("", ".", "..") for part in rel.split("/"))):
         raise ValueError(f"refusing output path outside the site: {rel!r}")
-    path = root.joinpath(*pure.parts)
-    if not path.resolve().is_relative_to(root.resolve()):
-        raise ValueError(f"refusing output path outside the site: {rel!r}")
-    return path
+    return f"{root}/{rel}"
 
 
 class Staging:
-    """A new output tree being built beside `output`; `commit()` swaps it in, `abort()` removes it."""
+    """A new output tree built beside `output`; `commit()` swaps it in, `abort()` throws it away.
+
+    Files whose bytes equal the previous build's copy are hard-linked from it, so their mtimes stay.
+    """
 
     def __init__(self, output: Path) -> None:
         self.output = output
         self.previous = output if (output / MARKER).is_file() else None
-        if output.exists() and self.previous is None and any(output.iterdir()):
-            raise FileExistsError(
-                f"{output}: exists, is not empty and was not built by sitegen; refusing to replace it. "
-                "Empty or remove it, or set output_dir in site.yaml to another folder")
+        check_output(output)
         output.parent.mkdir(parents=True, exist_ok=True)
         self.root = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}.staging-"))
-        self.written = 0
-        self.linked = 0
-        self.bytes_written = 0
-        self._dirs: set[Path] = {self.root}
+        self._dirs: set[str] = set()
 
-    def _parent(self, path: Path) -> None:
-        parent = path.parent
-        if parent not in self._dirs:
-            parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(parent)
-
-    def add(self, rel: str, data: bytes) -> None:
-        """Place one file, linking the previous build's copy when its bytes are identical."""
+    def _target(self, rel: str) -> str:
         path = safe_join(self.root, rel)
-        self._parent(path)
+        parent = os.path.dirname(path)
+        if parent not in self._dirs:
+            os.makedirs(parent, exist_ok=True)
+            self._dirs.add(parent)
+        return path
+
+    def put(self, rel: str, data: bytes) -> bool:
+        """Place one file; return True when new bytes were written, False when an identical copy was linked."""
+        path = self._target(rel)
         if self.previous is not None:
-            old = self.previous.joinpath(*PurePosixPath(rel).parts)
+            old = safe_join(self.previous, rel)
             try:
-                if old.stat().st_size == len(data) and old.read_bytes() == data:
-                    os.link(old, path)
-                    self.linked += 1
-                    return
+                if os.stat(old).st_size == len(data):
+                    with open(old, "rb") as fh:
+                        same = fh.read() == data
+                    if same:
+                        os.link(old, path)
+                        return False
             except OSError:
                 pass  # no previous copy, or links unsupported: write a fresh file
         with open(path, "xb") as fh:
             fh.write(data)
-        self.written += 1
-        self.bytes_written += len(data)
+        return True
 
-    def copy_tree(self, src: Path, prefix: str = "") -> None:
-        """Copy a folder of static assets into the tree (files already placed win)."""
-        for path in sorted(src.rglob("*")):
-            if path.is_file() and not any(p.startswith(".") for p in path.relative_to(src).parts):
-                rel = (PurePosixPath(prefix) / path.relative_to(src).as_posix()).as_posix()
-                if not safe_join(self.root, rel).exists():
-                    self.add(rel, path.read_bytes())
+    def remove(self, rel: str) -> None:
+        """Nothing to do: a fresh tree holds only what this build puts in it."""
 
-    def commit(self) -> None:
+    def commit(self, build_id: str = "") -> None:
         """Swap the finished tree in place of the output folder, then remove the old tree."""
-        (self.root / MARKER).write_bytes(b"built by sitegen; this folder is replaced on every build\n")
+        _write_marker(self.root, build_id)
         self.root.chmod(0o755)
         if self.output.exists():
             if not _exchange(self.root, self.output):
@@ -111,13 +111,100 @@ class Staging:
                 os.replace(self.output, old)
                 os.replace(self.root, self.output)
                 self.root = old
-            shutil.rmtree(self.root, ignore_errors=True)
+            _remove_tree(self.root)
         else:
             os.replace(self.root, self.output)
 
     def abort(self) -> None:
         """Throw the unfinished tree away; the output folder is untouched."""
-        shutil.rmtree(self.root, ignore_errors=True)
+        _remove_tree(self.root)
+
+
+class Patch:
+    """An incremental update: changed files are written beside the output, then moved in by `commit()`.
+
+    Until `commit()` the output is untouched. `commit()` first records what it will do in a journal, then
+    replaces each changed file with one atomic rename (a file is never half-written), removes dropped files,
+    stamps the marker and deletes the journal. A journal left behind means a commit was cut short: the next
+    build must not trust the output and rebuilds it whole (see `interrupted`).
+    """
+
+    def __init__(self, output: Path, journal: Path) -> None:
+        self.output, self.journal = output, journal
+        self.root = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}.staging-"))
+        self.removed: list[str] = []
+        self._dirs: set[str] = set()
+
+    def put(self, rel: str, data: bytes) -> bool:
+        path = safe_join(self.root, rel)
+        parent = os.path.dirname(path)
+        if parent not in self._dirs:
+            os.makedirs(parent, exist_ok=True)
+            self._dirs.add(parent)
+        with open(path, "xb") as fh:
+            fh.write(data)
+        return True
+
+    def remove(self, rel: str) -> None:
+        safe_join(self.root, rel)
+        self.removed.append(rel)
+
+    def commit(self, build_id: str = "") -> None:
+        changed = sorted(str(p.relative_to(self.root).as_posix()) for p in self.root.rglob("*") if p.is_file())
+        write_atomic(self.journal, ("\n".join(["put " + c for c in changed] + ["rm " + r for r in self.removed])
+                                    + "\n").encode("utf-8"))
+        made: set[str] = set()
+        for rel in changed:
+            target = safe_join(self.output, rel)
+            parent = os.path.dirname(target)
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
+            os.replace(safe_join(self.root, rel), target)
+        for rel in self.removed:
+            Path(safe_join(self.output, rel)).unlink(missing_ok=True)
+            _prune(Path(safe_join(self.output, rel)).parent, self.output)
+        _write_marker(self.output, build_id)
+        self.journal.unlink()
+        _remove_tree(self.root)
+
+    def abort(self) -> None:
+        _remove_tree(self.root)
+
+
+def interrupted(journal: Path) -> bool:
+    """Whether an incremental commit was cut short (the output may mix two builds)."""
+    return journal.exists()
+
+
+def check_output(output: Path) -> None:
+    """Refuse to replace a folder sitegen did not build."""
+    if output.exists() and not (output / MARKER).is_file() and (not output.is_dir() or any(output.iterdir())):
+        raise FileExistsError(
+            f"{output}: exists, is not empty and was not built by sitegen; refusing to replace it. "
+            "Empty or remove it, or set output_dir in site.yaml to another folder")
+
+
+def _write_marker(root: Path, build_id: str) -> None:
+    text = "built by sitegen; this folder is replaced on every build\n" + (f"build: {build_id}\n" if build_id else "")
+    write_atomic(root / MARKER, text.encode("utf-8"), sync=False)
+
+
+def _prune(folder: Path, stop: Path) -> None:
+    while folder != stop and folder.is_relative_to(stop):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _remove_tree(path: Path) -> None:
+    rm = shutil.which("rm")
+    if rm and sys.platform.startswith("linux"):
+        subprocess.run([rm, "-rf", "--", str(path)], check=False, stdin=subprocess.DEVNULL)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -144,3 +231,36 @@ def clean_stale_staging(output: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
     for stale in output.parent.glob(f".{output.name}.old-*"):
         shutil.rmtree(stale, ignore_errors=True)
+
+
+class Locked(Exception):
+    """Another sitegen process holds the site's build lock."""
+
+
+@contextmanager
+def build_lock(state_dir: Path, wait: bool = True, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the site's build lock (`.sitegen/build.lock`) so two builds never interleave their output.
+
+    A second build waits for the first (after telling `on_wait` who holds the lock), or with `wait=False`
+    raises `Locked`. The lock is an flock: it dies with its process, so a killed build never leaves it held.
+    """
+    import fcntl
+
+    state_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(state_dir / "build.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "another process"
+            message = f"{state_dir.parent}: another sitegen build is running (pid {holder})"
+            if not wait:
+                raise Locked(message + "; try again when it has finished") from None
+            if on_wait:
+                on_wait(message + "; waiting for it to finish")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)

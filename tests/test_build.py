@@ -50,11 +50,21 @@ def test_day_sections_group_by_primary_topic() -> None:
     assert [(s.topic, [a.slug for a in s.articles]) for s in day.sections] == [("sport", ["b", "a"]), ("politics", ["c"])]
 
 
-@pytest.mark.parametrize("n, size, pages", [(0, 3, 1), (1, 3, 1), (3, 3, 1), (4, 3, 2), (6, 3, 2), (7, 3, 3)])
+@pytest.mark.parametrize("n, size, pages", [(0, 3, 0), (1, 3, 1), (3, 3, 1), (4, 3, 2), (6, 3, 2), (7, 3, 3)])
 def test_pagination_boundaries(n: int, size: int, pages: int) -> None:
-    chunks = paginate([_art(f"a{i}", 1) for i in range(n)], size)
+    arts = [_art(f"a{i}", 1, hour=i) for i in range(n)]         # a0 oldest
+    chunks = paginate(list(reversed(arts)), size)               # listings are newest first
     assert len(chunks) == pages and sum(len(c) for c in chunks) == n
-    assert all(len(c) == size for c in chunks[:-1])
+    assert all(len(c) == size for c in chunks[:-1])             # only the newest page may be short
+    assert [a.slug for a in (chunks[0] if chunks else ())] == [f"a{i}" for i in range(min(n, size))][::-1]
+
+
+def test_archive_pages_are_stable_when_articles_are_added() -> None:
+    arts = [_art(f"a{i:02d}", 1, hour=i % 24) for i in range(11)]
+    before = paginate(sorted(arts, key=lambda a: a.sort_key, reverse=True), 4)
+    arts.append(_art("new", 2))
+    after = paginate(sorted(arts, key=lambda a: a.sort_key, reverse=True), 4)
+    assert after[:2] == before[:2] and len(after[2]) == len(before[2]) + 1
 
 
 def test_neighbours_follow_the_primary_topic() -> None:
@@ -101,10 +111,16 @@ def test_pagination_pages(tmp_path: Path) -> None:
         article(site, f"articles/a{i}.md", f"title: Story {i}\ndate: 2025-07-0{i + 1}\ntopics: [sport]")
     build(load_config(site))
     out = site / "public" / "topics" / "sport"
-    assert (out / "index.html").is_file() and (out / "page/2/index.html").is_file()
+    assert (out / "index.html").is_file() and (out / "page/1/index.html").is_file()
     assert (out / "page/3/index.html").is_file() and not (out / "page/4").exists()
-    last = (out / "page/3/index.html").read_text(encoding="utf-8")
-    assert "Story 0" in last and "Story 1" not in last and 'rel="prev"' in last and 'rel="next"' not in last
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Story 4" in index and "Story 3" in index and "Story 2" not in index
+    assert 'href="/topics/sport/page/2/"' in index                      # the page holding Story 2
+    oldest = (out / "page/1/index.html").read_text(encoding="utf-8")
+    assert "Story 0" in oldest and "Story 1" in oldest and "Story 2" not in oldest
+    assert 'rel="prev"' in oldest and 'rel="next"' not in oldest        # newer exists, nothing older
+    newest = (out / "page/3/index.html").read_text(encoding="utf-8")
+    assert "Story 4" in newest and 'href="/topics/sport/"' in newest
 
 
 def test_days_are_cut_in_the_site_timezone(tmp_path: Path) -> None:

@@ -1,0 +1,103 @@
+"""The persistent build cache (`cache_dir`, default .sitegen/cache): parsed articles and the last build's
+output manifest, so a rebuild re-reads only changed files and re-makes only changed outputs.
+
+One file, `build.pickle`, written atomically; it is only trusted when its salt (sitegen version and the
+settings that shape parsing) matches, and the manifest only while the output folder still carries the
+build id recorded with it. Loading uses an allow-list unpickler: only our own record types come back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .write import MARKER, write_atomic
+
+FORMAT = 1
+
+
+@dataclass
+class Entry:
+    """What the cache knows about one content file."""
+
+    mtime_ns: int
+    size: int
+    source_hash: str
+    loaded: Any          # content.Loaded
+
+
+@dataclass
+class State:
+    """Everything carried from one build to the next."""
+
+    salt: str = ""
+    records: dict[str, Entry] = field(default_factory=dict)   # content path (site-relative) -> entry
+    manifest: dict[str, str] = field(default_factory=dict)    # output path -> job key
+    build_id: str = ""                                         # also written into the output's marker file
+
+
+_ALLOWED = {
+    ("sitegen.cache", "State"), ("sitegen.cache", "Entry"), ("sitegen.content", "Loaded"),
+    ("sitegen.model", "Article"), ("datetime", "datetime"), ("datetime", "date"), ("datetime", "timezone"),
+    ("datetime", "timedelta"), ("zoneinfo", "ZoneInfo"), ("zoneinfo._zoneinfo", "ZoneInfo"),
+    ("builtins", "set"), ("builtins", "frozenset"), ("copyreg", "_reconstructor"), ("builtins", "object"),
+}
+
+
+def _getattr(obj: Any, name: str) -> Any:
+    """The one attribute lookup pickled data may ask for: how a ZoneInfo rebuilds itself."""
+    if obj is zoneinfo.ZoneInfo and name == "_unpickle":
+        return zoneinfo.ZoneInfo._unpickle  # type: ignore[attr-defined]
+    raise pickle.UnpicklingError(f"attribute {name!r} is not allowed in the build cache")
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("builtins", "getattr"):
+            return _getattr
+        if (module, name) not in _ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the build cache")
+        return super().find_class(module, name)
+
+
+def salt(*parts: Any) -> str:
+    """A digest naming the sitegen version and whatever else must match for cached data to be valid."""
+    blob = "\x1f".join([__version__, str(FORMAT), *map(repr, parts)])
+    return hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()
+
+
+def load(folder: Path, expected_salt: str) -> State:
+    """Read the cache; an absent, unreadable or stale cache is simply empty."""
+    path = folder / "build.pickle"
+    try:
+        with open(path, "rb") as fh:
+            state = _Unpickler(io.BufferedReader(fh)).load()  # type: ignore[arg-type]
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError, TypeError, ImportError):
+        return State(salt=expected_salt)
+    if not isinstance(state, State) or state.salt != expected_salt:
+        return State(salt=expected_salt)
+    return state
+
+
+def save(folder: Path, state: State) -> None:
+    """Write the cache atomically."""
+    write_atomic(folder / "build.pickle", pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def output_build_id(output: Path) -> str:
+    """The build id recorded in an output folder's marker file ("" when none)."""
+    try:
+        text = (output / MARKER).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+    for line in text.splitlines():
+        if line.startswith("build: "):
+            return line[7:].strip()
+    return ""
+
