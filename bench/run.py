@@ -1,0 +1,179 @@
+"""Benchmark sitegen at newsroom scale: ingest, cold build, no-change rebuild, add-one and edit-one rebuilds.
+
+    .venv/bin/python bench/run.py --sizes 1000,10000            # sitegen only
+    .venv/bin/python bench/run.py --sizes 10000 --compare       # also Hugo and Pelican, same corpus, same run
+
+Each step runs `sitegen` in a fresh process and records wall time, CPU time (user+sys of the whole process
+tree), peak RSS (largest process, and all processes together, sampled from /proc), pages written and bytes
+written (from `--report`). Corpora come from bench/corpus.py (deterministic). Results print as a Markdown
+table; `--out FILE` also writes them with the machine description.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from corpus import article, generate  # noqa: E402
+
+
+@dataclass
+class Step:
+    name: str
+    wall: float = 0.0
+    cpu: float = 0.0
+    rss_max: int = 0        # bytes, largest single process
+    rss_tree: int = 0       # bytes, all processes at once
+    written: int | None = None
+    unchanged: int | None = None
+    bytes_written: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _tree_rss(root: int) -> int:
+    """Resident memory of `root` and all its descendants, in bytes."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+            pid, ppid = int(entry), int(fields[1])
+            rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            children.setdefault(ppid, []).append(pid)
+        except (OSError, IndexError, ValueError):
+            continue
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def measure(name: str, cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> Step:
+    """Run one command, sampling its process tree's memory; fail loudly if it fails."""
+    step = Step(name)
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out = proc.stdout.read() if proc.stdout else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    step.wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    step.cpu = usage.ru_utime + usage.ru_stime
+    step.rss_max = usage.ru_maxrss * 1024
+    step.rss_tree = max(peak[0], step.rss_max)
+    if proc.returncode not in (0,):
+        raise SystemExit(f"{name}: {' '.join(cmd)} exited {proc.returncode}\n{out.decode(errors='replace')[-3000:]}")
+    return step
+
+
+def _report(step: Step, path: Path) -> Step:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    counts = data["counts"]
+    step.written, step.unchanged = counts.get("written"), counts.get("unchanged")
+    step.bytes_written = counts.get("bytes_written")
+    return step
+
+
+def sitegen_steps(n: int, work: Path) -> list[Step]:
+    """The five measured steps for a corpus of `n` articles."""
+    sitegen = [sys.executable, "-m", "sitegen.cli"]
+    corpus = work / f"corpus-{n}"
+    if not (corpus / f"{n - 1:06d}.txt").exists():
+        generate(n, corpus)
+    site = work / f"site-{n}"
+    shutil.rmtree(site, ignore_errors=True)
+    subprocess.run([*sitegen, "new", str(site)], check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(site / "content" / "articles")
+    report = work / "report.json"
+    steps = [measure("ingest", [*sitegen, "--site", str(site), "-q", "ingest", str(corpus)])]
+    build = [*sitegen, "--site", str(site), "-q", "build", "--report", str(report)]
+    steps.append(_report(measure("cold build", build), report))
+    steps.append(_report(measure("no-change rebuild", build), report))
+    new = work / "new-article.txt"
+    new.write_text(article(n + 1, __import__("random").Random(-1)), encoding="utf-8")
+    subprocess.run([*sitegen, "--site", str(site), "-q", "ingest", str(new)], check=True)
+    steps.append(_report(measure("add one article", build), report))
+    target = sorted((site / "content" / "articles").rglob("*.md"))[n // 2]
+    target.write_text(target.read_text(encoding="utf-8") + "\nAn editor added this sentence.\n", encoding="utf-8")
+    steps.append(_report(measure("edit one article", build), report))
+    return steps
+
+
+def table(rows: list[tuple[str, int, Step]]) -> str:
+    head = ("| tool | N | step | wall s | CPU s | peak RSS MB (largest / all) | files written | MB written |\n"
+            "|---|---|---|---|---|---|---|---|\n")
+    lines = []
+    for tool, n, s in rows:
+        written = "" if s.written is None else f"{s.written:,}"
+        mb = "" if s.bytes_written is None else f"{s.bytes_written / 1e6:.1f}"
+        lines.append(f"| {tool} | {n:,} | {s.name} | {s.wall:.2f} | {s.cpu:.2f} | "
+                     f"{s.rss_max / 1e6:.0f} / {s.rss_tree / 1e6:.0f} | {written} | {mb} |")
+    return head + "\n".join(lines) + "\n"
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{platform.platform()}, Python {platform.python_version()}, {cores} cores ({cpu}), {mem:.0f} GiB RAM"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/sitegen-bench"), help="scratch folder")
+    parser.add_argument("--compare", action="store_true", help="also run Hugo and Pelican (bench/compare.py)")
+    parser.add_argument("--out", type=Path, help="write the results (Markdown) to this file")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    rows: list[tuple[str, int, Step]] = []
+    for n in (int(x) for x in args.sizes.split(",")):
+        for step in sitegen_steps(n, args.work):
+            rows.append(("sitegen", n, step))
+            print(table([rows[-1]]).splitlines()[-1], flush=True)
+        if args.compare:
+            from compare import compare_steps
+            for tool, step in compare_steps(n, args.work / f"corpus-{n}", args.work):
+                rows.append((tool, n, step))
+                print(table([rows[-1]]).splitlines()[-1], flush=True)
+    text = f"Machine: {machine()}\n\nCommand: `{' '.join(sys.argv)}`\n\n" + table(rows)
+    print(text)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE))
+    main()
