@@ -1,4 +1,4 @@
-"""Feeds: (articles of a page, settings) -> RSS 2.0 / Atom 1.0 (feedgen) and JSON Feed 1.1 bytes.
+"""Feeds: (channel, items, settings) -> RSS 2.0 / Atom 1.0 (feedgen) and JSON Feed 1.1 bytes.
 
 Ids are `urn:uuid:` values derived from the article's date and id (or slug), so they survive rebuilds,
 re-pagination and a new base_url. Feed dates come from the newest item, never from the clock.
@@ -6,15 +6,23 @@ re-pagination and a new base_url. Feed dates come from the newest item, never fr
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import html
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Callable, Sequence
+from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
+from lxml import html as lxml_html
 
 from .config import Config
+from .markup import sanitize
 from .model import Article
 from .render import FeedLink
 from .text import clean
@@ -24,7 +32,10 @@ _NS = uuid.UUID("8f0e6a52-3c1b-5d2e-9a47-2b1f3c4d5e6f")
 MIME = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
 FILES = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}
 LABEL = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+# In JSON strings these escapes decode to the same text, but keep markup-looking text out of the bytes.
+_JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
 @dataclass(frozen=True)
@@ -36,8 +47,8 @@ class Item:
     path: str
     date: dt.datetime
     updated: dt.datetime
-    summary: str
-    content_html: str | None = None
+    summary: str                    # plain text
+    content_html: str | None = None  # sanitised HTML; None means summary only
     categories: tuple[tuple[str, str], ...] = ()   # (slug, label)
     author: str | None = None
 
@@ -53,14 +64,23 @@ class Channel:
     base: str          # folder of the feed files (site path, "" for the root)
 
 
-def article_id(art: Article) -> str:
-    """The stable id of an article in every feed."""
-    key = f"article/{art.day.isoformat()}/{art.id}" if art.id else f"article/{art.day.isoformat()}/{art.slug}"
+def _uuid(key: str) -> str:
     return f"urn:uuid:{uuid.uuid5(_NS, key)}"
 
 
+def article_id(art: Article) -> str:
+    """The stable id of an article in every feed."""
+    return _uuid(f"article/{art.day.isoformat()}/{art.id or art.slug}")
+
+
 def edition_id(day: dt.date) -> str:
-    return f"urn:uuid:{uuid.uuid5(_NS, f'edition/{day.isoformat()}')}"
+    """The stable id of a daily edition."""
+    return _uuid(f"edition/{day.isoformat()}")
+
+
+def feed_id(cfg: Config, ch: Channel) -> str:
+    """The Atom id of a channel: from the site's title and the channel's folder, not its URL (may move)."""
+    return _uuid(f"feed/{cfg.title}/{ch.kind}/{ch.base}")
 
 
 def article_item(art: Article, content_html: str | None, topic_name: Callable[[str], str]) -> Item:
@@ -77,90 +97,142 @@ def channel_files(cfg: Config, channel: Channel) -> dict[str, str]:
     return {fmt: channel.base + FILES[fmt] for fmt in cfg.feed_formats}
 
 
-def alternates(cfg: Config, kind: str, slug: str | None = None, name: str | None = None) -> tuple[FeedLink, ...]:
+def _links(cfg: Config, kind: str, base: str, title: str) -> list[FeedLink]:
+    files = channel_files(cfg, Channel(kind, title, "", "", base))
+    return [FeedLink(f"{title} ({LABEL[f]})", MIME[f], path) for f, path in files.items()]
+
+
+def alternates(cfg: Config, kind: str, slug: str | None = None,
+               name: str | None = None) -> tuple[FeedLink, ...]:
     """The feeds an HTML page of `kind` advertises with <link rel="alternate">, most specific first."""
     links: list[FeedLink] = []
     if kind in ("topic", "source") and slug:
         family = "topics" if kind == "topic" else "sources"
-        ch = Channel(family, name or slug, "", "", f"{family}/{slug}/")
-        links += [FeedLink(f"{name or slug} ({LABEL[f]})", MIME[f], p) for f, p in channel_files(cfg, ch).items()]
+        links += _links(cfg, family, f"{family}/{slug}/", name or slug)
     if kind == "article" and slug:
-        ch = Channel("topics", name or slug, "", "", f"topics/{slug}/")
-        links += [FeedLink(f"{name or slug} ({LABEL[f]})", MIME[f], p)
-                  for f, p in channel_files(cfg, ch).items()][:1]
+        links += _links(cfg, "topics", f"topics/{slug}/", name or slug)[:1]
     if kind in ("day", "home"):
-        ch = Channel("editions", "", "", "", "editions/")
-        links += [FeedLink(f"Daily editions ({LABEL[f]})", MIME[f], p) for f, p in channel_files(cfg, ch).items()]
-    site = channel_files(cfg, Channel("site", "", "", "", ""))
-    links += [FeedLink(f"{cfg.title} ({LABEL[f]})", MIME[f], p) for f, p in site.items()]
-    return tuple(links)
+        links += _links(cfg, "editions", "editions/", "Daily editions")
+    return tuple(links + _links(cfg, "site", "", cfg.title))
 
 
-def _newest(items: Sequence[Item]) -> dt.datetime:
-    return max((i.updated for i in items), default=EPOCH)
+_RELATIVE = re.compile(r'\s(?:href|src)="(?!https?://|mailto:)')
 
 
-def _feedgen(cfg: Config, ch: Channel, items: Sequence[Item], self_path: str) -> FeedGenerator:
+def feed_html(fragment: str, page_url: str) -> str:
+    """Sanitised HTML with every link absolute: a feed has no page to resolve relative links against."""
+    fragment = clean(fragment)
+    if _RELATIVE.search(fragment):   # parsing is the slow part, and most bodies have no relative links
+        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+        for el in root.iter("a", "img"):
+            for attr in ("href", "src"):
+                value = el.get(attr)
+                if value is not None:
+                    el.set(attr, urljoin(page_url, value))
+        fragment = lxml_html.tostring(root, encoding="unicode")[len("<div>"):-len("</div>")]
+    return sanitize(fragment)
+
+
+def _for_feed(item: Item, urls: Urls) -> Item:
+    """The item with its HTML made feed-ready, once for all of a channel's formats."""
+    if item.content_html is None:
+        return item
+    return dataclasses.replace(item, content_html=feed_html(item.content_html, urls.absolute(item.path)))
+
+
+def _newest(items: Sequence[Item], tz: ZoneInfo) -> dt.datetime:
+    """The feed's date: its newest item's; the epoch for an empty feed (deterministic, never the clock)."""
+    return max((i.updated for i in items), default=EPOCH).astimezone(tz)
+
+
+def _feed(cfg: Config, ch: Channel, items: Sequence[Item], fmt: str, self_path: str) -> FeedGenerator:
     urls = Urls(cfg.base_url)
     fg = FeedGenerator()
-    fg.id(urls.absolute(ch.page))
+    if fmt == "rss":
+        # RSS <author> must be an e-mail address; names go in dc:creator instead.
+        fg.load_extension("dc", atom=False, rss=True)
+    fg.id(feed_id(cfg, ch))
     fg.title(clean(ch.title))
     fg.subtitle(clean(ch.description) or clean(ch.title))
-    fg.link(href=urls.absolute(ch.page), rel="alternate")
-    fg.link(href=urls.absolute(self_path), rel="self")
+    # feedgen uses the last link as the RSS <link>: the HTML page, so it goes after rel=self.
+    fg.link(href=urls.absolute(self_path), rel="self", type=MIME[fmt])
+    fg.link(href=urls.absolute(ch.page), rel="alternate", type="text/html")
     fg.language(cfg.language)
-    fg.author({"name": cfg.author or cfg.title})
-    fg.generator("sitegen", uri="https://pypi.org/project/sitegen/")
-    fg.lastBuildDate(_newest(items))
-    fg.updated(_newest(items))
+    fg.author({"name": clean(cfg.author or cfg.title)})
+    fg.generator("sitegen", uri="https://pypi.org/project/sitegen/")  # no version: upgrades change no bytes
+    fg.lastBuildDate(_newest(items, cfg.tz))
+    fg.updated(_newest(items, cfg.tz))
     for item in items:
-        fe = fg.add_entry(order="append")
-        fe.id(item.id)
-        fe.guid(item.id, permalink=False)
-        fe.title(clean(item.title))
-        fe.link(href=urls.absolute(item.path), rel="alternate")
-        fe.published(item.date)
-        fe.updated(item.updated)
-        fe.description(clean(item.summary) or clean(item.title))
-        fe.summary(clean(item.summary) or clean(item.title))
-        if item.content_html is not None:
-            fe.content(clean(item.content_html), type="html")
-        if item.author:
-            fe.author({"name": clean(item.author)})
-        for slug, label in item.categories:
-            fe.category(term=slug, label=clean(label))
+        _entry(fg.add_entry(order="append"), item, fmt, urls, cfg.tz)  # "prepend" would reverse the order
     return fg
+
+
+def _entry(fe: FeedEntry, item: Item, fmt: str, urls: Urls, tz: ZoneInfo) -> None:
+    url = urls.absolute(item.path)
+    summary = clean(item.summary) or clean(item.title)
+    fe.guid(item.id, permalink=False)
+    fe.title(clean(item.title))
+    fe.link(href=url, rel="alternate", type="text/html")
+    fe.published(item.date.astimezone(tz))
+    fe.updated(item.updated.astimezone(tz))
+    for slug, label in item.categories:
+        fe.category(term=slug, label=clean(label))
+    if fmt == "rss":
+        # An RSS description is HTML: escape the plain-text summary once (lxml escapes it for XML).
+        fe.description(html.escape(summary, quote=False))
+        if item.content_html is not None:
+            fe.content(item.content_html)                    # content:encoded
+        if item.author:
+            fe.dc.dc_creator(clean(item.author))
+        return
+    fe.summary(summary)                                      # Atom type="text"
+    if item.content_html is not None:
+        fe.content(item.content_html, type="html")
+    if item.author:
+        fe.author({"name": clean(item.author)})
+
+
+def _json_item(item: Item, urls: Urls, tz: ZoneInfo) -> dict[str, object]:
+    url = urls.absolute(item.path)
+    entry: dict[str, object] = {
+        "id": item.id, "url": url, "title": clean(item.title),
+        "date_published": item.date.astimezone(tz).isoformat(),
+        "date_modified": item.updated.astimezone(tz).isoformat()}
+    if clean(item.summary):
+        entry["summary"] = clean(item.summary)
+    if item.content_html is not None:
+        entry["content_html"] = item.content_html
+    else:
+        entry["content_text"] = clean(item.summary) or clean(item.title)
+    if item.categories:
+        entry["tags"] = [clean(label) for _, label in item.categories]
+    if item.author:
+        entry["authors"] = [{"name": clean(item.author)}]
+    return entry
 
 
 def _json_feed(cfg: Config, ch: Channel, items: Sequence[Item], self_path: str) -> bytes:
     urls = Urls(cfg.base_url)
-    out: list[dict[str, object]] = []
-    for item in items:
-        entry: dict[str, object] = {"id": item.id, "url": urls.absolute(item.path), "title": clean(item.title),
-                                    "summary": clean(item.summary), "date_published": item.date.isoformat(),
-                                    "date_modified": item.updated.isoformat()}
-        entry["content_html" if item.content_html is not None else "content_text"] = (
-            clean(item.content_html) if item.content_html is not None else clean(item.summary))
-        if item.categories:
-            entry["tags"] = [label for _, label in item.categories]
-        if item.author:
-            entry["authors"] = [{"name": clean(item.author)}]
-        out.append(entry)
-    feed = {"version": "https://jsonfeed.org/version/1.1", "title": clean(ch.title),
+    feed = {"version": JSON_FEED_VERSION, "title": clean(ch.title),
             "home_page_url": urls.absolute(ch.page), "feed_url": urls.absolute(self_path),
             "description": clean(ch.description) or clean(ch.title), "language": cfg.language,
-            "authors": [{"name": cfg.author or cfg.title}], "items": out}
-    return (json.dumps(feed, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+            "authors": [{"name": clean(cfg.author or cfg.title)}],
+            "items": [_json_item(item, urls, cfg.tz) for item in items]}
+    text = json.dumps(feed, ensure_ascii=False, indent=1).translate(_JSON_ESCAPES)
+    return (text + "\n").encode("utf-8")
 
 
 def render_channel(cfg: Config, ch: Channel, items: Sequence[Item]) -> list[tuple[str, bytes]]:
     """Every enabled format of one channel, as (site path, bytes); `items` newest first, already limited."""
     out: list[tuple[str, bytes]] = []
-    for fmt, path in channel_files(cfg, ch).items():
+    files = channel_files(cfg, ch)
+    if files:
+        items = [_for_feed(item, Urls(cfg.base_url)) for item in items]
+    for fmt, path in files.items():
         if fmt == "json":
             out.append((path, _json_feed(cfg, ch, items, path)))
             continue
-        fg = _feedgen(cfg, ch, items, path)
+        fg = _feed(cfg, ch, items, fmt, path)
         data = fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
         out.append((path, data))
     return out

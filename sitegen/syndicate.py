@@ -1,4 +1,7 @@
-"""Every feed of a site: `Site` -> feed files (site, topics, sources, daily editions), OPML and /feeds/ page."""
+"""Every feed of a site: `Site` -> feed files (site, topics, sources, daily editions), OPML and /feeds/ page.
+
+Which channels exist is decided here; how a channel becomes bytes is feeds.py's job.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,12 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from .feeds import LABEL, MIME, Channel, Item, article_item, channel_files, edition_id, render_channel
+from .feeds import (LABEL, MIME, Channel, Item, alternates, article_item, channel_files, edition_id,
+                    render_channel)
 from .group import Day, Site
 from .model import Article
 from .render import PageInfo, Renderer, long_date
+from .text import clean_line
 from .urls import Urls
 from .write import OutputFile
 
@@ -22,6 +27,7 @@ class Listed:
 
     kind: str
     title: str
+    description: str
     page: str
     files: tuple[tuple[str, str, str], ...]   # (format label, MIME type, site path)
 
@@ -43,27 +49,32 @@ def channels(site: Site, r: Renderer) -> list[tuple[Channel, tuple[Article, ...]
     return out
 
 
-def _edition_item(day: Day, r: Renderer, full: bool) -> Item:
-    html = r.render("feed_edition.html", PageInfo("edition", Urls.day(day.day), long_date(day.day)),
-                    day=day).decode("utf-8")
+def _edition_item(day: Day, r: Renderer, full: bool, topics: frozenset[str]) -> Item:
+    """One day's digest as a feed item: its articles by topic, with summaries and absolute links."""
+    html = None
+    if full:
+        page = PageInfo("edition", Urls.day(day.day), long_date(day.day))
+        html = r.render("feed_edition.html", page, day=day, topics=topics).decode("utf-8")
+    count = len(day.articles)
     lead = "; ".join(a.title for a in day.articles[:3])
-    summary = f"{len(day.articles)} articles. {lead}"
-    newest = max(a.updated or a.date for a in day.articles)
+    summary = f"{count} article{'' if count == 1 else 's'}: {lead}{'; ...' if count > 3 else ''}"
     return Item(id=edition_id(day.day), title=f"{r.cfg.title}: {long_date(day.day)}", path=Urls.day(day.day),
-                date=max(a.date for a in day.articles), updated=newest, summary=summary,
-                content_html=html if full else None)
+                date=max(a.date for a in day.articles),
+                updated=max(a.updated or a.date for a in day.articles), summary=summary, content_html=html,
+                categories=tuple((s.topic, r.topic_name(s.topic)) for s in day.sections if s.topic in topics))
 
 
 def feed_files(site: Site, r: Renderer, body_for: BodyFor) -> Iterator[OutputFile]:
     """Render every enabled feed of every channel."""
+    topics = frozenset(t.slug for t in site.topics)   # topics with a page to link to
     for ch, things in channels(site, r):
         settings = r.cfg.feeds[ch.kind]
         if not settings.enabled:
             continue
         full = settings.content == "full"
-        chosen = things[: settings.limit]
+        chosen = things[: settings.limit]   # newest first already (group.newest_first)
         if ch.kind == "editions":
-            items = [_edition_item(d, r, full) for d in chosen if isinstance(d, Day)]
+            items = [_edition_item(d, r, full, topics) for d in chosen if isinstance(d, Day)]
         else:
             items = [article_item(a, body_for(a) if full else None, r.topic_name)
                      for a in chosen if isinstance(a, Article)]
@@ -77,33 +88,37 @@ def listed(site: Site, r: Renderer) -> list[Listed]:
     for ch, _ in channels(site, r):
         files = channel_files(r.cfg, ch)
         if files:
-            out.append(Listed(ch.kind, ch.title, ch.page,
+            out.append(Listed(ch.kind, ch.title, ch.description, ch.page,
                               tuple((LABEL[f], MIME[f], p) for f, p in files.items())))
     return out
 
 
 def opml(feeds: list[Listed], r: Renderer) -> bytes:
-    """OPML 2.0 listing every feed (RSS where published, else the first format)."""
+    """OPML 2.0 subscription list: one outline per channel, at its first format (RSS when published)."""
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
-    ET.SubElement(head, "title").text = f"{r.cfg.title}: all feeds"
-    ET.SubElement(head, "ownerName").text = r.cfg.author or r.cfg.title
+    ET.SubElement(head, "title").text = clean_line(f"{r.cfg.title}: all feeds")
+    ET.SubElement(head, "ownerName").text = clean_line(r.cfg.author or r.cfg.title)
     body = ET.SubElement(root, "body")
     groups: dict[str, ET.Element] = {}
     names = {"site": "Site", "editions": "Daily editions", "topics": "Topics", "sources": "Sources"}
     for feed in feeds:
         if feed.kind not in groups:
             groups[feed.kind] = ET.SubElement(body, "outline", text=names[feed.kind], title=names[feed.kind])
-        label, _, path = feed.files[0]
-        ET.SubElement(groups[feed.kind], "outline", type="rss" if label == "RSS" else "link", text=feed.title,
-                      title=feed.title, xmlUrl=r.urls.absolute(path), htmlUrl=r.urls.absolute(feed.page))
+        _, _, path = feed.files[0]
+        # One outline per channel (three formats would subscribe readers three times); OPML 2.0 says
+        # type="rss" for every feed, Atom and JSON Feed included.
+        ET.SubElement(groups[feed.kind], "outline", type="rss", text=clean_line(feed.title),
+                      title=clean_line(feed.title), description=clean_line(feed.description),
+                      xmlUrl=r.urls.absolute(path), htmlUrl=r.urls.absolute(feed.page))
     ET.indent(root)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
 def feed_index(site: Site, r: Renderer) -> Iterator[OutputFile]:
     """/feeds.opml and the human /feeds/ page."""
     feeds = listed(site, r)
     yield OutputFile("feeds.opml", opml(feeds, r))
-    page = PageInfo("feeds", "feeds/", "Feeds", "Every feed this site publishes, to follow in a feed reader")
+    page = PageInfo("feeds", "feeds/", "Feeds", "Every feed this site publishes, to follow in a feed reader",
+                    alternates(r.cfg, "home"))
     yield OutputFile("feeds/index.html", r.render("feeds.html", page, feeds=feeds))
