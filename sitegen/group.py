@@ -86,7 +86,12 @@ def dedupe_slugs(articles: Sequence[Article]) -> tuple[list[Article], list[str]]
     seen: set[tuple[dt.date, str]] = set()
     out: list[Article] = []
     warnings: list[str] = []
-    for art in sorted(articles, key=lambda a: (a.day, a.slug, a.date, a.path)):
+    # The file named after the slug keeps it, then file path order; never time, so an article keeps its URL
+    # (and, without an id, its feed id) when another one with the same slug arrives later.
+    def claim(a: Article) -> tuple[dt.date, str, bool, str]:
+        return (a.day, a.slug, a.path.rsplit("/", 1)[-1] != f"{a.slug}.md", a.path)
+
+    for art in sorted(articles, key=claim):
         key = (art.day, art.slug)
         if key in seen:
             n = 2

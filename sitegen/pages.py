@@ -194,7 +194,7 @@ def standalone(r: Renderer, items: Sequence[tuple[str, str, str]]) -> Iterator[J
     """Pages from content/pages/ ((slug, title, body HTML)), e.g. /about/."""
     for slug, title, html in items:
         path = f"{slug}/"
-        yield _out(r, path, "page.html", PageInfo("page", path, title, r.alternates("home")),
+        yield _out(r, path, "page.html", PageInfo("page", path, title, feeds=r.alternates("home")),
                    body=r.markup(html))
 
 

@@ -81,6 +81,12 @@ def short_date(value: dt.date | dt.datetime) -> str:
     return f"{value.day} {MONTHS[value.month - 1][:3]} {value.year}"
 
 
+def feed_label(mime: str) -> str:
+    """`RSS`, `Atom` or `JSON Feed` for a feed's MIME type."""
+    return {"application/rss+xml": "RSS", "application/atom+xml": "Atom",
+            "application/feed+json": "JSON Feed"}.get(mime, "Feed")
+
+
 def month_name(month: int) -> str:
     return MONTHS[month - 1]
 
@@ -107,7 +113,7 @@ class Renderer:
             site=cfg, link=self.urls.link, absolute=self.urls.absolute, article_path=self.article_path,
             topic_name=self.topic_name, topic_description=self.topic_description, topic_path=Urls.topic, source_path=self.source_path,
             day_path=Urls.day, month_path=Urls.month, year_path=Urls.year, paged=Urls.paged,
-            entity_path=Urls.entity)
+            entity_path=Urls.entity, feed_label=feed_label)
 
     def alternates(self, kind: str, slug: str | None = None, name: str | None = None) -> tuple[FeedLink, ...]:
         """The feed links a page of `kind` advertises (memoised: many pages share one tuple)."""

@@ -1,10 +1,12 @@
-"""Shared fixtures: a throw-away site, and the --update-golden switch."""
+"""Shared fixtures: a throw-away site, and the --update-golden switch (helpers live in sitehelpers.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+
+from sitehelpers import write_site
 
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = REPO.parent / "shared" / "corpora"
@@ -19,25 +21,6 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
-def write_site(root: Path, extra_yaml: str = "") -> Path:
-    """A minimal site folder with a site.yaml."""
-    root.mkdir(parents=True, exist_ok=True)
-    base = {"title": "Test digest", "base_url": "https://news.example.org/", "timezone": "UTC"}
-    extra = {line.split(":", 1)[0]: line for line in extra_yaml.splitlines() if line and not line[0].isspace()}
-    lines = [f"{k}: {v}" for k, v in base.items() if k not in extra]
-    (root / "site.yaml").write_text("\n".join(lines) + "\n" + extra_yaml, encoding="utf-8")
-    (root / "content" / "articles").mkdir(parents=True, exist_ok=True)
-    return root
-
-
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     return write_site(tmp_path / "site")
-
-
-def article(root: Path, rel: str, front: str, body: str = "Body text.\n") -> Path:
-    """Write a hand-written article under content/."""
-    path = root / "content" / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"---\n{front.strip()}\n---\n{body}", encoding="utf-8")
-    return path

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import article, write_site
+from sitehelpers import article, write_site
 from sitegen.config import load_config
 from sitegen.errors import BuildAborted
 from sitegen.group import build_site, paginate

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import article, write_site
+from sitehelpers import article, write_site
 
 from sitegen.check import Checker, check_site, feed_problems
 from sitegen.cli import main

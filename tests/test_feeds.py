@@ -607,7 +607,6 @@ def test_feed_dates_come_from_content_not_the_clock(tmp_path: Path, monkeypatch:
 
 
 # --- known bugs outside the feed modules (reported; these turn into XPASS once fixed) ---------------------
-@pytest.mark.xfail(reason="pages.standalone passes alternates() as PageInfo's 4th argument (description)")
 def test_standalone_pages_advertise_the_site_feeds(tmp_path: Path) -> None:
     root = make_site(tmp_path / "site")
     (root / "content" / "pages").mkdir()
@@ -616,14 +615,11 @@ def test_standalone_pages_advertise_the_site_feeds(tmp_path: Path) -> None:
     assert ("application/rss+xml", f"{BASE}feed.xml") in alternates_of(public / "about" / "index.html")
 
 
-@pytest.mark.xfail(reason="base.html's footer always links /feed.xml, even when no such feed is published")
 def test_no_page_links_a_feed_that_does_not_exist(tmp_path: Path) -> None:
     public = build_site(make_site(tmp_path / "site", "feed_formats: [atom]\n"))
     assert 'href="/feed.xml"' not in (public / "index.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(reason="group.dedupe_slugs gives the bare slug to the earlier article: a newcomer sharing "
-                          "day and slug renames an older one (its URL and, without an id, its GUID)")
 def test_a_same_slug_newcomer_keeps_older_ids(tmp_path: Path) -> None:
     def ids_by_title(public: Path) -> dict[str, str]:
         return {e.title: e.id for e in feedparser.parse((public / "atom.xml").read_bytes()).entries}

@@ -9,12 +9,13 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import article, write_site
+from sitehelpers import article, write_site
 
 from sitegen.serve import EVENTS, LiveServer, LiveState, ServeError, inject
 
@@ -61,12 +62,14 @@ class Events:
     def next_reload(self) -> str:
         """Block until the next `reload` event; return its data (the build generation)."""
         event = ""
-        while True:
+        give_up = time.monotonic() + WAIT   # keep-alive pings arrive meanwhile, so a socket timeout never fires
+        while time.monotonic() < give_up:
             line = self.response.fp.readline().decode("utf-8").rstrip("\n")
             if line.startswith("event:"):
                 event = line.split(":", 1)[1].strip()
             elif line.startswith("data:") and event == "reload":
                 return line.split(":", 1)[1].strip()
+        raise AssertionError(f"no reload event within {WAIT} s")
 
     def until(self, url: str, wanted: str, most: int = 5) -> str:
         """Wait for reload events until the page at `url` contains `wanted` (a save may take two builds)."""
