@@ -64,8 +64,10 @@ def check_site(cfg: Config, drafts: bool = False, future: bool = False,
 
     with tempfile.TemporaryDirectory(prefix="sitegen-check-") as tmp:
         out = Path(tmp) / "public"
+        # a cache of its own: check must neither trust nor overwrite what the site's own builds recorded
+        isolated = dataclasses.replace(cfg, output_dir=out, cache_dir=Path(tmp) / "cache")
         try:
-            report = build(dataclasses.replace(cfg, output_dir=out), drafts=drafts, future=future)
+            report = build(isolated, drafts=drafts, future=future)
         except FileExistsError as exc:  # Staging.add opens with "xb": a second page wrote the same file
             return CheckReport(BuildReport(), [Problem(_staged(str(exc.filename)), "two pages of the site "
                                                        "write this same output file; rename one")])

@@ -267,14 +267,17 @@ class Rebuilder:
         cfg = load_config(self.site)   # reread every time: site.yaml may have changed
         raw = load_yaml((cfg.root / "site.yaml").read_text(encoding="utf-8-sig"), "site.yaml") or {}
         cfg = config_from_mapping(cfg.root, {**raw, "base_url": self.base_url})
-        return dataclasses.replace(cfg, output_dir=self.output)
+        # output and build cache beside each other in the temporary folder: the site's own cache keeps
+        # describing public/, so the next `sitegen build` stays incremental
+        return dataclasses.replace(cfg, output_dir=self.output, cache_dir=self.output.parent / "cache")
 
 
 class Watcher:
     """watchfiles on the site's folders (recursive) and on its root (not recursive, for site.yaml).
 
     site.yaml is watched through its folder because editors that save by renaming would end a watch on
-    the file itself; a watched folder created later (say `templates/`) restarts the folder watch.
+    the file itself; a watched folder created (or removed) later restarts the folder watch, and only then
+    asks for the rebuild, so files written into a new folder before its watch began are not missed.
     """
 
     def __init__(self, root: Path, folders: Iterable[Path], on_change: Callable[[set[str]], None]) -> None:
@@ -298,19 +301,25 @@ class Watcher:
     def _watch_root(self) -> None:
         from watchfiles import watch
 
-        relevant = lambda _change, path: Path(path).name in self.names
+        relevant = lambda _change, path: Path(path).name in self.names  # noqa: E731
         for changes in watch(self.root, watch_filter=relevant, recursive=False, stop_event=self._stop,
                              debounce=300, raise_interrupt=False):
             if any(Path(p).name != "site.yaml" for _, p in changes):
-                self._round.set()
-            self.on_change({self._rel(p) for _, p in changes})
+                self._round.set()     # the folder watch restarts and reports the change itself
+            if any(Path(p).name == "site.yaml" for _, p in changes):
+                self.on_change({"site.yaml"})
 
     def _watch_folders(self) -> None:
         from watchfiles import DefaultFilter, watch
 
+        watched: set[Path] | None = None
         while not self._stop.is_set():
             self._round.clear()
             existing = [f for f in self.folders if f.is_dir()]
+            if watched is not None and set(existing) != watched:
+                # asked for just before watch() below starts; the build reads templates and content later
+                self.on_change({self._rel(str(f)) for f in set(existing) ^ watched})
+            watched = set(existing)
             if not existing:
                 self._round.wait()
                 continue
