@@ -22,7 +22,7 @@ from .report import BuildReport
 from .urls import Urls
 from .write import MARKER
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[str, int, int], None]   # (stage, done, total), as build reports it
 LINK_RE = re.compile(r"""\s(?:href|src|xlink:href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 ID_RE = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 CSS_URL_RE = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
@@ -67,7 +67,7 @@ def check_site(cfg: Config, drafts: bool = False, future: bool = False,
         # a cache of its own: check must neither trust nor overwrite what the site's own builds recorded
         isolated = dataclasses.replace(cfg, output_dir=out, cache_dir=Path(tmp) / "cache")
         try:
-            report = build(isolated, drafts=drafts, future=future)
+            report = build(isolated, drafts=drafts, future=future, progress=progress)
         except FileExistsError as exc:  # Staging.add opens with "xb": a second page wrote the same file
             return CheckReport(BuildReport(), [Problem(_staged(str(exc.filename)), "two pages of the site "
                                                        "write this same output file; rename one")])
@@ -96,7 +96,7 @@ class Checker:
         for n, rel in enumerate(html_files, 1):
             self._page(rel)
             if progress:
-                progress(n, len(html_files))
+                progress("links", n, len(html_files))
         for rel in self.files:
             if rel.endswith(".css"):
                 self._css(rel)

@@ -195,7 +195,9 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
 
     cfg = _config(args, **({"base_url": args.base_url} if args.base_url else {}))
     try:
-        report = build(cfg, drafts=args.drafts, future=args.future, strict=args.strict)
+        with Progress("build", "files", quiet=out.quiet, verbose=out.verbose) as bar:
+            report = build(cfg, drafts=args.drafts, future=args.future, strict=args.strict,
+                           progress=bar.stage, on_wait=out.info)
     except BuildAborted as exc:
         for e in exc.errors:
             out.problem(str(e))
@@ -228,7 +230,7 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
 
     cfg = _config(args)
     with Progress("check", "pages", quiet=out.quiet, verbose=out.verbose) as bar:
-        report = check_site(cfg, drafts=args.drafts, future=args.future, progress=bar)
+        report = check_site(cfg, drafts=args.drafts, future=args.future, progress=bar.stage)
     for line in report.build.skipped:
         out.problem(line)
     for w in report.build.warnings:

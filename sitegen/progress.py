@@ -22,6 +22,7 @@ class Progress:
                  quiet: bool = False, verbose: bool = False, tty: bool | None = None,
                  clock: Clock = time.monotonic) -> None:
         self.label, self.unit = label, unit
+        self._base, self._stage = label, ""
         self.stream = stream if stream is not None else sys.stderr
         is_tty = self.stream.isatty() if tty is None else tty
         self.mode = "off" if quiet else "bar" if is_tty else "lines" if verbose else "off"
@@ -48,10 +49,17 @@ class Progress:
                 self._last_tenth = tenth
                 self._write(self.line(self.clock()) + "\n")
 
+    def stage(self, stage: str, done: int, total: int) -> None:
+        """The `(stage, done, total)` form of the callback (build's hook): each stage counts afresh."""
+        if stage != self._stage:
+            self._stage, self.label = stage, f"{self._base} {stage}"
+            self._origin, self._last_tenth = None, 0
+        self(done, total)
+
     def line(self, now: float) -> str:
         """The status text: `label [#####.....] 120/400 files (30%) 85.2/s`."""
         t0, n0 = self._origin or (now, self.done)
-        rate = f"{(self.done - n0) / (now - t0):,.1f}/s" if now > t0 else "-/s"
+        rate = f"{(self.done - n0) / (now - t0):,.1f}/s" if now - t0 >= 0.5 else "-/s"   # too soon to tell
         if not self.total:
             return f"{self.label} {self.done:,} {self.unit} {rate}"
         share = min(self.done / self.total, 1.0)

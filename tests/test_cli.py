@@ -107,6 +107,20 @@ def test_progress_off_a_terminal_is_quiet_or_line_oriented() -> None:
     assert unknown.line(2.0) == "check 8 pages 3.5/s"
 
 
+def test_each_stage_of_a_build_counts_afresh() -> None:
+    stream, now = io.StringIO(), [0.0]
+    bar = Progress("build", "files", stream, tty=True, clock=_fake_clock(now))
+    bar.stage("render", 1, 10)
+    now[0] = 1.0
+    bar.stage("render", 10, 10)
+    now[0] = 5.0
+    bar.stage("links", 1, 4)
+    now[0] = 6.0
+    bar.stage("links", 4, 4)
+    assert "build render [########################] 10/10 files (100%) 9.0/s" in stream.getvalue()
+    assert stream.getvalue().endswith("build links [########################] 4/4 files (100%) 3.0/s\x1b[K")
+
+
 def test_quiet_silences_the_bar_even_on_a_terminal() -> None:
     stream = io.StringIO()
     bar = Progress("ingest", "files", stream, tty=True, quiet=True)
