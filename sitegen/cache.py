@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+import os
 import pickle
 import zoneinfo
 from dataclasses import dataclass, field
@@ -72,6 +74,45 @@ def salt(*parts: Any) -> str:
     return hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()
 
 
+def package_digest() -> str:
+    """A digest of the installed sitegen package's code and data (topic model) by path, size and mtime:
+    editing sitegen itself invalidates what it built. Themes are left out: templates are tracked one by
+    one (jobs.template_digests) and static files are outputs of their own."""
+    root = Path(__file__).parent
+    stats = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "themes"))
+        for name in sorted(files):
+            st = os.stat(os.path.join(folder, name))
+            stats.append(f"{os.path.relpath(os.path.join(folder, name), root)}|{st.st_size}|{st.st_mtime_ns}")
+    return hashlib.blake2b("\n".join(stats).encode(), digest_size=16).hexdigest()
+
+
+@dataclass
+class Quick:
+    """What a no-change rebuild needs to answer without reading anything else: the inputs it was made from
+    and the report it gave."""
+
+    inputs: str
+    build_id: str
+    valid_until: str | None       # ISO time the earliest left-out future article comes due
+    report: dict[str, Any]
+
+
+def load_quick(folder: Path) -> Quick | None:
+    """The last build's input fingerprint, if any."""
+    try:
+        data = json.loads((folder / "inputs.json").read_text(encoding="utf-8"))
+        return Quick(data["inputs"], data["build_id"], data["valid_until"], data["report"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save_quick(folder: Path, quick: Quick) -> None:
+    """Record this build's input fingerprint."""
+    write_atomic(folder / "inputs.json", json.dumps(vars(quick), sort_keys=True).encode("utf-8"), sync=False)
+
+
 def load(folder: Path, expected_salt: str) -> State:
     """Read the cache; an absent, unreadable or stale cache is simply empty."""
     path = folder / "build.pickle"
@@ -87,7 +128,7 @@ def load(folder: Path, expected_salt: str) -> State:
 
 def save(folder: Path, state: State) -> None:
     """Write the cache atomically."""
-    write_atomic(folder / "build.pickle", pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+    write_atomic(folder / "build.pickle", pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), sync=False)
 
 
 def output_build_id(output: Path) -> str:

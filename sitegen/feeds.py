@@ -222,17 +222,16 @@ def _json_feed(cfg: Config, ch: Channel, items: Sequence[Item], self_path: str) 
     return (text + "\n").encode("utf-8")
 
 
+def render_format(cfg: Config, ch: Channel, items: Sequence[Item], fmt: str) -> bytes:
+    """One format of one channel; `items` newest first, already limited."""
+    path = channel_files(cfg, ch)[fmt]
+    items = [_for_feed(item, Urls(cfg.base_url)) for item in items]
+    if fmt == "json":
+        return _json_feed(cfg, ch, items, path)
+    fg = _feed(cfg, ch, items, fmt, path)
+    return fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
+
+
 def render_channel(cfg: Config, ch: Channel, items: Sequence[Item]) -> list[tuple[str, bytes]]:
     """Every enabled format of one channel, as (site path, bytes); `items` newest first, already limited."""
-    out: list[tuple[str, bytes]] = []
-    files = channel_files(cfg, ch)
-    if files:
-        items = [_for_feed(item, Urls(cfg.base_url)) for item in items]
-    for fmt, path in files.items():
-        if fmt == "json":
-            out.append((path, _json_feed(cfg, ch, items, path)))
-            continue
-        fg = _feed(cfg, ch, items, fmt, path)
-        data = fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
-        out.append((path, data))
-    return out
+    return [(path, render_format(cfg, ch, items, fmt)) for fmt, path in channel_files(cfg, ch).items()]

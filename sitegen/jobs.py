@@ -113,27 +113,30 @@ def data_job(path: str, data: bytes) -> Job:
     return Job(path, None, digest, lambda: data)
 
 
-def template_digests(env: Any, names: Iterable[str]) -> dict[str, str]:
-    """For each template, a digest of its source and of every template it pulls in, transitively."""
-    import jinja2.meta
+_REFERENCE = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']""")
 
+
+def template_digests(env: Any, names: Iterable[str]) -> dict[str, str]:
+    """For each template, a digest of its source and of every template it pulls in, transitively.
+
+    References are read from the source text (`{% extends/include/import/from "name" %}`), which is far
+    cheaper than parsing; a template named by a variable cannot be followed, so a site that includes
+    templates dynamically should run `build --no-cache` after editing those.
+    """
     sources: dict[str, tuple[str, set[str]]] = {}
 
     def load(name: str) -> None:
         if name in sources:
             return
-        source, filename, _ = env.loader.get_source(env, name)
-        refs = {r for r in jinja2.meta.find_referenced_templates(env.parse(source)) if r}
-        # `{% extends "default/x.html" %}` names the default theme explicitly; dynamic names cannot be
-        # followed, so a template using them depends on every template (see `_all`).
+        source = env.loader.get_source(env, name)[0]
+        refs = set(_REFERENCE.findall(source))
         sources[name] = (source, refs)
         for ref in refs:
             load(ref)
 
-    for name in names:
-        load(name)
     out: dict[str, str] = {}
     for name in names:
+        load(name)
         seen: set[str] = set()
         stack = [name]
         while stack:

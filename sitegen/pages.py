@@ -7,7 +7,6 @@ rendered output in memory and an incremental build re-renders only pages whose d
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
@@ -165,25 +164,10 @@ def terms(site: Site, r: Renderer) -> Iterator[Job]:
     yield _out(r, "sources/", "sources.html", page, terms=site.sources)
 
 
-def extras(site: Site, r: Renderer, paths: Sequence[tuple[str, str]]) -> Iterator[Job]:
-    """404 page, robots.txt and the sitemap(s) over `paths` ((site path, ISO lastmod))."""
+def extras(r: Renderer) -> Iterator[Job]:
+    """The 404 page and robots.txt."""
     yield _out(r, "404.html", "404.html", PageInfo("404", "404.html", "Page not found", noindex=True))
-    chunk = 50_000  # the sitemap protocol's limit per file
-    parts = [paths[i:i + chunk] for i in range(0, len(paths), chunk)] or [[]]
-    info = PageInfo("sitemap", "sitemap.xml", "Sitemap")
-    if len(parts) == 1:
-        yield _out(r, "sitemap.xml", "sitemap.xml", info, entries=parts[0])
-    else:
-        names = [f"sitemap-{i}.xml" for i in range(1, len(parts) + 1)]
-        for name, part in zip(names, parts):
-            yield _out(r, name, "sitemap.xml", info, entries=part)
-        yield _out(r, "sitemap.xml", "sitemap-index.xml", info, sitemaps=names)
     yield _out(r, "robots.txt", "robots.txt", PageInfo("robots", "robots.txt", "robots"))
-
-
-def page_count(n: int, size: int) -> int:
-    """How many pages a listing of `n` items has."""
-    return max(1, math.ceil(n / size))
 
 
 RESERVED = {"topics", "sources", "archive", "feeds", "editions", "static", "page", "people", "places",
@@ -196,22 +180,3 @@ def standalone(r: Renderer, items: Sequence[tuple[str, str, str]]) -> Iterator[J
         path = f"{slug}/"
         yield _out(r, path, "page.html", PageInfo("page", path, title, feeds=r.alternates("home")),
                    body=r.markup(html))
-
-
-def sitemap_entries(site: Site, extra_paths: Sequence[str]) -> list[tuple[str, str]]:
-    """(site path, lastmod date) of every page worth listing in sitemap.xml, in a fixed order."""
-    def newest(arts: Sequence[Article]) -> str:
-        return max((a.updated or a.date for a in arts)).date().isoformat() if arts else ""
-
-    entries = [("", newest(site.articles)), ("archive/", newest(site.articles)),
-               ("topics/", newest(site.articles)), ("sources/", newest(site.articles))]
-    entries += [(Urls.day(d.day), newest(d.articles)) for d in site.days]
-    for year in site.years:
-        entries.append((Urls.year(year.year), newest([a for m in year.months for d in m.days for a in d.articles])))
-        entries += [(Urls.month(m.year, m.month), newest([a for d in m.days for a in d.articles]))
-                    for m in year.months]
-    entries += [(Urls.topic(t.slug), newest(t.articles)) for t in site.topics]
-    entries += [(Urls.source(t.slug), newest(t.articles)) for t in site.sources]
-    entries += [(p, "") for p in extra_paths]
-    entries += [(Urls.article(a.day, a.slug), (a.updated or a.date).date().isoformat()) for a in site.articles]
-    return entries

@@ -8,12 +8,12 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import cache, content, frontmatter, group, intake, jobs, markup, pages, syndicate
+from . import cache, content, frontmatter, group, intake, jobs, markup, pages, sitemap, syndicate
 from .config import Config
 from .errors import BuildAborted, SourceError
 from .ingest import RawArticle, parse_bytes
 from .model import Article
-from .render import Renderer, static_dirs
+from .render import Renderer, static_dirs, theme_dirs
 from .report import BuildReport, IngestReport, Outcome
 from .slugs import slugify
 from .text import clean, clean_line
@@ -158,14 +158,23 @@ def _load_one(item: tuple[str, str, str]) -> tuple[str, object]:
         return rel, exc
 
 
-def read_articles(cfg: Config, taxonomy: Taxonomy, state: cache.State, report: BuildReport) -> list[Article]:
+Scan = list[tuple[str, str, os.stat_result]]   # (path, site-relative path, stat) of every article file
+
+
+def scan(cfg: Config) -> Scan:
+    """Every article file with its stat."""
+    return [(path, rel, os.stat(path)) for path, rel in content_files(cfg)]
+
+
+def read_articles(cfg: Config, files: Scan, taxonomy: Taxonomy, state: cache.State,
+                  report: BuildReport) -> list[Article]:
     """Load every article (from the cache when its file is unchanged); bad ones are reported and skipped."""
     global _READ
     old, fresh = state.records, {}
     todo: list[tuple[str, str, str]] = []
     stats: dict[str, os.stat_result] = {}
-    for path, rel in content_files(cfg):
-        st = stats[rel] = os.stat(path)
+    for path, rel, st in files:
+        stats[rel] = st
         entry = old.get(rel)
         if entry and entry.mtime_ns == st.st_mtime_ns and entry.size == st.st_size:
             fresh[rel] = entry
@@ -193,21 +202,25 @@ def read_articles(cfg: Config, taxonomy: Taxonomy, state: cache.State, report: B
     return articles
 
 
-def _published(articles: list[Article], drafts: bool, future: bool, report: BuildReport) -> list[Article]:
+def _published(articles: list[Article], drafts: bool, future: bool,
+               report: BuildReport) -> tuple[list[Article], dt.datetime | None]:
+    """Articles to publish, and when the earliest one left out for its future date comes due."""
     now = _now()
     out = []
     counts = {"drafts": 0, "future": 0}
+    due: dt.datetime | None = None
     for art in articles:
         if art.draft and not drafts:
             counts["drafts"] += 1
         elif art.date > now and not future:
             counts["future"] += 1
+            due = art.date if due is None else min(due, art.date)
             report.warnings.append(f"{art.path}:2: date {art.date.isoformat()} is in the future: left out "
                                    "until then (use --future to include it)")
         else:
             out.append(art)
     report.excluded = counts
-    return out
+    return out, due
 
 
 def read_pages(cfg: Config, report: BuildReport) -> list[tuple[str, str, str]]:
@@ -231,8 +244,14 @@ def read_pages(cfg: Config, report: BuildReport) -> list[tuple[str, str, str]]:
 
 
 def _body_for(cfg: Config) -> Callable[[Article], str]:
+    """Rendered bodies on demand, remembered for the build (full-text feeds share many articles)."""
+    memo: dict[str, str] = {}
+
     def body_for(art: Article) -> str:
-        return content.body_html((cfg.root / art.path).read_bytes(), art.path)
+        html = memo.get(art.digest)
+        if html is None:
+            html = memo[art.digest] = content.body_html((cfg.root / art.path).read_bytes(), art.path)
+        return html
     return body_for
 
 
@@ -246,9 +265,10 @@ def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str,
     out += pages.articles(site, r, body_for)
     out += pages.terms(site, r)
     out += pages.standalone(r, extra)
-    out += [jobs.data_job(f.path, f.data) for f in syndicate.feed_files(site, r, body_for)]
-    out += [jobs.data_job(f.path, f.data) for f in syndicate.feed_index(site, r)]
-    out += pages.extras(site, r, pages.sitemap_entries(site, [f"{slug}/" for slug, _, _ in extra]))
+    out += syndicate.feed_jobs(site, r, body_for)
+    out += syndicate.feed_index(site, r)
+    out += pages.extras(r)
+    out += sitemap.sitemap_jobs(site, r.urls, [f"{slug}/" for slug, _, _ in extra])
     seen = {j.path for j in out}
     for folder in static_dirs(cfg):
         for path in sorted(folder.rglob("*")):
@@ -262,7 +282,8 @@ def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str,
 
 def _output_salt(cfg: Config, taxonomy: Taxonomy) -> str:
     settings = {k: v for k, v in vars(cfg).items() if k not in ("root", "content_dir", "output_dir", "cache_dir")}
-    return cache.salt("outputs", settings, [(t.slug, t.name, t.description) for t in taxonomy.topics])
+    return cache.salt("outputs", cache.package_digest(), settings,
+                      [(t.slug, t.name, t.description) for t in taxonomy.topics])
 
 
 def build(cfg: Config, drafts: bool = False, future: bool = False, strict: bool = False,
@@ -272,6 +293,34 @@ def build(cfg: Config, drafts: bool = False, future: bool = False, strict: bool 
     with build_lock(cfg.state_dir, on_wait=on_wait):
         clean_stale_staging(cfg.output_dir)
         return _build(cfg, drafts, future, strict, use_cache, progress)
+
+
+def _inputs(cfg: Config, files: Scan, drafts: bool, future: bool) -> str:
+    """A fingerprint of everything a build reads: articles, pages, templates, static files, settings, sitegen."""
+    parts = [cache.package_digest(), repr(sorted(vars(cfg).items(), key=lambda kv: kv[0])), str((drafts, future))]
+    parts += [f"{rel}|{st.st_mtime_ns}|{st.st_size}" for _, rel, st in files]
+    folders = [cfg.content_dir / "pages", *theme_dirs(cfg), *static_dirs(cfg)]
+    for folder in folders:
+        for path, dirs, names in os.walk(folder):
+            dirs.sort()
+            for name in sorted(names):
+                st = os.stat(os.path.join(path, name))
+                parts.append(f"{os.path.join(path, name)}|{st.st_mtime_ns}|{st.st_size}")
+    st = os.stat(cfg.root / "site.yaml") if (cfg.root / "site.yaml").exists() else None
+    parts.append(f"site.yaml|{st.st_mtime_ns if st else 0}|{st.st_size if st else 0}")
+    return jobs.fingerprint("\n".join(parts))
+
+
+def _unchanged(cfg: Config, quick: cache.Quick | None, inputs: str, report: BuildReport) -> bool:
+    """Answer a rebuild from the last one when nothing it read has changed (and nothing future came due)."""
+    if (quick is None or quick.inputs != inputs or interrupted(cfg.state_dir / "publish-journal")
+            or cache.output_build_id(cfg.output_dir) != quick.build_id
+            or (quick.valid_until and _now() >= dt.datetime.fromisoformat(quick.valid_until))):
+        return False
+    saved = quick.report
+    report.articles, report.pages, report.unchanged = saved["articles"], saved["pages"], saved["pages"]
+    report.skipped, report.warnings, report.excluded = saved["skipped"], saved["warnings"], saved["excluded"]
+    return True
 
 
 def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: bool,
@@ -286,10 +335,18 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
         report.timings[name] = now - clock[0]
         clock[0] = now
 
+    files = scan(cfg)
+    inputs = _inputs(cfg, files, drafts, future)
+    if use_cache and _unchanged(cfg, cache.load_quick(cfg.cache_dir), inputs, report):
+        lap("read")
+        if strict and (report.skipped or report.warnings):
+            raise BuildAborted([*report.skipped, *report.warnings])
+        return report
     taxonomy = load_taxonomy(cfg.topics, cfg.topics_replace)
-    records_salt = cache.salt("records", cfg.timezone, cfg.max_article_bytes, cfg.topics, cfg.topics_replace)
+    records_salt = cache.salt("records", cache.package_digest(), cfg.timezone, cfg.max_article_bytes,
+                              cfg.topics, cfg.topics_replace)
     state = cache.load(cfg.cache_dir, records_salt) if use_cache else cache.State(records_salt)
-    articles = _published(read_articles(cfg, taxonomy, state, report), drafts, future, report)
+    articles, due = _published(read_articles(cfg, files, taxonomy, state, report), drafts, future, report)
     extra = read_pages(cfg, report)
     lap("read")
     if strict and (report.skipped or report.warnings):
@@ -302,8 +359,12 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
     _publish(cfg, planned, renderer, taxonomy, state, report, use_cache, progress)
     lap("render")
     jobs.forget()
+    syndicate.forget()
     if use_cache:
         cache.save(cfg.cache_dir, state)
+        saved = {"articles": report.articles, "pages": report.pages, "skipped": report.skipped,
+                 "warnings": report.warnings, "excluded": report.excluded}
+        cache.save_quick(cfg.cache_dir, cache.Quick(inputs, state.build_id, due.isoformat() if due else None, saved))
     return report
 
 

@@ -71,6 +71,11 @@ def static_dirs(cfg: Config) -> list[Path]:
     return out
 
 
+def _ensure(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def long_date(value: dt.date | dt.datetime) -> str:
     """`Tuesday 22 July 2025`."""
     return f"{value:%A} {value.day} {MONTHS[value.month - 1]} {value.year}"
@@ -104,9 +109,11 @@ class Renderer:
             jinja2.FileSystemLoader([str(p) for p in theme_dirs(cfg)]),
             jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(default))}),
         ])
+        # Compiled templates are kept in the build cache: compiling the theme costs more than a small rebuild.
+        bytecode = jinja2.FileSystemBytecodeCache(str(_ensure(cfg.cache_dir / "jinja")))
         self.env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                                      auto_reload=False)
+                                      auto_reload=False, bytecode_cache=bytecode)
         self.env.filters.update(long_date=long_date, short_date=short_date, month_name=month_name,
                                 iso=lambda v: v.isoformat(), reading_minutes=reading_minutes)
         self.env.globals.update(

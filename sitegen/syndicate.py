@@ -9,14 +9,13 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from .feeds import (LABEL, MIME, Channel, Item, alternates, article_item, channel_files, edition_id,
-                    render_channel)
+from .feeds import LABEL, MIME, Channel, Item, article_item, channel_files, edition_id, render_format
 from .group import Day, Site
 from .model import Article
 from .render import PageInfo, Renderer, long_date
 from .text import clean_line
 from .urls import Urls
-from .write import OutputFile
+from .jobs import Job, fingerprint
 
 BodyFor = Callable[[Article], str]
 
@@ -64,8 +63,8 @@ def _edition_item(day: Day, r: Renderer, full: bool, topics: frozenset[str]) -> 
                 categories=tuple((s.topic, r.topic_name(s.topic)) for s in day.sections if s.topic in topics))
 
 
-def feed_files(site: Site, r: Renderer, body_for: BodyFor) -> Iterator[OutputFile]:
-    """Render every enabled feed of every channel."""
+def feed_jobs(site: Site, r: Renderer, body_for: BodyFor) -> Iterator[Job]:
+    """A job per feed file of every enabled channel; each renders only when its items changed."""
     topics = frozenset(t.slug for t in site.topics)   # topics with a page to link to
     for ch, things in channels(site, r):
         settings = r.cfg.feeds[ch.kind]
@@ -73,13 +72,38 @@ def feed_files(site: Site, r: Renderer, body_for: BodyFor) -> Iterator[OutputFil
             continue
         full = settings.content == "full"
         chosen = things[: settings.limit]   # newest first already (group.newest_first)
+        template = "feed_edition.html" if ch.kind == "editions" and full else None
+        for fmt, path in channel_files(r.cfg, ch).items():
+            make = _maker(r, ch, chosen, fmt, full, topics, body_for)
+            # Articles count by digest (which covers their bodies); days by their articles.
+            yield Job(path, template, fingerprint(ch, fmt, full, sorted(topics), chosen), make)
+
+
+_EDITIONS: dict[tuple[int, bool], tuple[Day, Item]] = {}   # one build's edition items, shared by formats
+
+
+def forget() -> None:
+    """Drop this build's edition items."""
+    _EDITIONS.clear()
+
+
+def _edition(day: Day, r: Renderer, full: bool, topics: frozenset[str]) -> Item:
+    hit = _EDITIONS.get((id(day), full))
+    if hit is None or hit[0] is not day:
+        hit = _EDITIONS[(id(day), full)] = (day, _edition_item(day, r, full, topics))
+    return hit[1]
+
+
+def _maker(r: Renderer, ch: Channel, chosen: tuple, fmt: str, full: bool, topics: frozenset[str],
+           body_for: BodyFor) -> Callable[[], bytes]:
+    def make() -> bytes:
         if ch.kind == "editions":
-            items = [_edition_item(d, r, full, topics) for d in chosen if isinstance(d, Day)]
+            items = [_edition(d, r, full, topics) for d in chosen if isinstance(d, Day)]
         else:
             items = [article_item(a, body_for(a) if full else None, r.topic_name)
                      for a in chosen if isinstance(a, Article)]
-        for path, data in render_channel(r.cfg, ch, items):
-            yield OutputFile(path, data)
+        return render_format(r.cfg, ch, items, fmt)
+    return make
 
 
 def listed(site: Site, r: Renderer) -> list[Listed]:
@@ -115,10 +139,11 @@ def opml(feeds: list[Listed], r: Renderer) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def feed_index(site: Site, r: Renderer) -> Iterator[OutputFile]:
+def feed_index(site: Site, r: Renderer) -> Iterator[Job]:
     """/feeds.opml and the human /feeds/ page."""
     feeds = listed(site, r)
-    yield OutputFile("feeds.opml", opml(feeds, r))
+    yield Job("feeds.opml", None, fingerprint("opml", feeds), lambda: opml(feeds, r))
     page = PageInfo("feeds", "feeds/", "Feeds", "Every feed this site publishes, to follow in a feed reader",
-                    alternates(r.cfg, "home"))
-    yield OutputFile("feeds/index.html", r.render("feeds.html", page, feeds=feeds))
+                    r.alternates("home"))
+    yield Job("feeds/index.html", "feeds.html", fingerprint(page, feeds),
+              lambda: r.render("feeds.html", page, feeds=feeds))

@@ -13,7 +13,9 @@ from sitegen.config import load_config
 from sitegen.pipeline import build, ingest
 
 GOLDEN = Path(__file__).parent / "golden"
-SKIP = ("static/",)   # theme assets are copied verbatim; their bytes are the theme's, not the build's
+# Theme assets are copied verbatim (their bytes are the theme's, not the build's); the output marker holds the
+# build id, a digest of internal cache keys.
+SKIP = ("static/", ".sitegen-output")
 
 
 def _tree(root: Path) -> dict[str, bytes]:
