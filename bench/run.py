@@ -42,8 +42,20 @@ class Step:
     extra: dict = field(default_factory=dict)
 
 
-def _tree_rss(root: int) -> int:
-    """Resident memory of `root` and all its descendants, in bytes."""
+def _hwm(pid: int) -> int:
+    """Peak resident memory (VmHWM) of one process, in bytes."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _tree_rss(root: int) -> tuple[int, int]:
+    """(resident memory of `root` and all its descendants now, largest peak of any one of them), in bytes."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -57,12 +69,13 @@ def _tree_rss(root: int) -> int:
             children.setdefault(ppid, []).append(pid)
         except (OSError, IndexError, ValueError):
             continue
-    total, stack = 0, [root]
+    total, peak, stack = 0, 0, [root]
     while stack:
         pid = stack.pop()
         total += rss.get(pid, 0)
+        peak = max(peak, _hwm(pid))
         stack.extend(children.get(pid, []))
-    return total
+    return total, peak
 
 
 def measure(name: str, cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> Step:
@@ -70,12 +83,14 @@ def measure(name: str, cmd: list[str], cwd: Path | None = None, env: dict | None
     step = Step(name)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    peak = [0]
+    peak = [0, 0]
     done = threading.Event()
 
     def sample() -> None:
+        # ru_maxrss of the child would include the parent's memory at fork; sample the tree itself instead.
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            total, largest = _tree_rss(proc.pid)
+            peak[0], peak[1] = max(peak[0], total), max(peak[1], largest)
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -87,8 +102,8 @@ def measure(name: str, cmd: list[str], cwd: Path | None = None, env: dict | None
     done.set()
     sampler.join()
     step.cpu = usage.ru_utime + usage.ru_stime
-    step.rss_max = usage.ru_maxrss * 1024
-    step.rss_tree = max(peak[0], step.rss_max)
+    step.rss_max = peak[1]
+    step.rss_tree = max(peak[0], peak[1])
     if proc.returncode not in (0,):
         raise SystemExit(f"{name}: {' '.join(cmd)} exited {proc.returncode}\n{out.decode(errors='replace')[-3000:]}")
     return step
@@ -169,6 +184,9 @@ def main() -> None:
                 rows.append((tool, n, step))
                 print(table([rows[-1]]).splitlines()[-1], flush=True)
     text = f"Machine: {machine()}\n\nCommand: `{' '.join(sys.argv)}`\n\n" + table(rows)
+    text += "".join(f"\n- {t} {s.name}: {s.extra['error']}" for t, _, s in rows if "error" in s.extra)
+    versions = sorted({f"{t} {s.extra['version']}" for t, _, s in rows if "version" in s.extra})
+    text += ("\nVersions: " + ", ".join(versions) + "\n") if versions else ""
     print(text)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
