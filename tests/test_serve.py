@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import http.client
 import os
+import queue
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -166,13 +168,51 @@ def test_busy_port_is_a_clear_error_and_port_0_picks_a_free_one(tmp_path: Path) 
 def test_cli_serve_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     site = _site(tmp_path / "site")
     proc = subprocess.Popen([sys.executable, "-m", "sitegen.cli", "--site", str(site), "serve", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    assert proc.stdout is not None
-    lines = [proc.stdout.readline() for _ in range(2)]
-    url = lines[1].split()[1]
-    assert lines[1].startswith("serving http://127.0.0.1:") and _get(url)[0] == 200
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=WAIT)
-    assert proc.returncode == 0, err
-    assert out.strip().endswith("sitegen serve: stopped") and "Traceback" not in err
+    output = Output(proc)
+    try:
+        serving = output.first("serving ")
+        assert serving.startswith("serving http://127.0.0.1:"), serving
+        assert _get(serving.split()[1])[0] == 200
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=WAIT)
+    text = output.all()
+    assert proc.returncode == 0, text
+    assert text.strip().endswith("sitegen serve: stopped") and "Traceback" not in text
+
+
+class Output:
+    """A subprocess's output read as it comes (a reader thread), so waiting for a line never hangs."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        assert proc.stdout is not None
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        self.reader = threading.Thread(target=self._read, args=(proc.stdout,), daemon=True)
+        self.reader.start()
+
+    def _read(self, stream) -> None:  # type: ignore[no-untyped-def]
+        for line in iter(stream.readline, ""):
+            self.lines.put(line)
+
+    def first(self, prefix: str) -> str:
+        """The first line starting with `prefix` (what came before is the first build's report)."""
+        give_up = time.monotonic() + WAIT
+        while time.monotonic() < give_up:
+            try:
+                line = self.lines.get(timeout=1)
+            except queue.Empty:
+                continue
+            self.seen.append(line)
+            if line.startswith(prefix):
+                return line
+        raise AssertionError(f"no line starting {prefix!r} within {WAIT} s; got {self.seen}")
+
+    def all(self) -> str:
+        """Everything printed, once the process has ended."""
+        self.reader.join(timeout=WAIT)
+        while not self.lines.empty():
+            self.seen.append(self.lines.get())
+        return "".join(self.seen)
