@@ -58,10 +58,10 @@ def test_walk_home_edition_topic_article_neighbours_feed(served, page) -> None: 
 
 
 @pytest.mark.parametrize("width,height,device", [(390, 844, "phone"), (1280, 900, "desktop")])
-def test_screenshots_fit_the_screen(served, browser, width: int, height: int, device: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_kind_fits_the_screen_without_errors(served, page, width: int, height: int,  # type: ignore[no-untyped-def]
+                                                        device: str) -> None:
     base, _ = served
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
+    page.set_viewport_size({"width": width, "height": height})
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     too_wide = []
     for name, path in KINDS.items():
@@ -70,6 +70,6 @@ def test_screenshots_fit_the_screen(served, browser, width: int, height: int, de
         scroll = page.evaluate("document.documentElement.scrollWidth")
         if scroll > width:   # nothing may push the page sideways on a phone
             too_wide.append(f"{name}: {scroll}px wide")
-    context.close()
     assert too_wide == []
+    assert page.problems == []   # no console errors or failed requests on any page kind
     assert (SCREENSHOTS / f"home-{device}.png").stat().st_size > 0
