@@ -162,7 +162,7 @@ def cmd_new(args: argparse.Namespace, out: Output) -> int:
 
     target = args.dir if args.dir.is_absolute() else _site(args) / args.dir
     new_site(target)
-    out.info(f"new site in {target}: cd {args.dir} && sitegen build")
+    out.info(f"new site in {target}: cd {args.dir} && sitegen serve   (or: sitegen build)")
     return EXIT_OK
 
 

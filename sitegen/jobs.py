@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
+from .errors import SitegenError
 from .model import Article
 
 Make = Callable[[], bytes]
@@ -165,11 +166,25 @@ def _run_chunk(indices: list[int]) -> tuple[int, int, int]:
     assert _SINK is not None
     nbytes = nwritten = 0
     for i in indices:
-        data = _JOBS[i].make()
+        data = _make(_JOBS[i])
         if _SINK(_JOBS[i].path, data):
             nbytes += len(data)
             nwritten += 1
     return len(indices), nbytes, nwritten
+
+
+def _make(job: Job) -> bytes:
+    """Run one job; a template error becomes a SitegenError naming the template, line and output, which
+    (unlike Jinja's exceptions) survives the trip back from a worker process intact."""
+    import jinja2
+
+    try:
+        return job.make()
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"{exc.filename or exc.name or job.template}:{exc.lineno}"
+        raise SitegenError(f"{where}: {exc.message} (while rendering {job.path})") from None
+    except jinja2.TemplateError as exc:
+        raise SitegenError(f"{job.template or 'template'}: {exc} (while rendering {job.path})") from None
 
 
 def workers() -> int:

@@ -68,9 +68,9 @@ def ingest(cfg: Config, paths: Iterable[Path], update: bool = False,
             raw = _read_raw(path, cfg.max_article_bytes)
         except SourceError as exc:
             report.outcomes.append(Outcome(str(path), "rejected", reason=str(exc)))
-            continue
-        report.warnings.extend(raw.warnings)
-        report.outcomes.append(_ingest_one(cfg, raw, path, index, taxonomy, update))
+        else:
+            report.warnings.extend(raw.warnings)
+            report.outcomes.append(_ingest_one(cfg, raw, path, index, taxonomy, update))
         if progress:
             progress(n, len(files))
     report.timings["convert"] = time.perf_counter() - started - report.timings["scan"]

@@ -22,7 +22,7 @@ SAMPLE_RAW = """\
  date {date} 1
 sitegen makes its first edition
 (Sitegen) This is a sample article. Raw articles like this one go through 'sitegen ingest', which writes Markdown with front matter under content/articles/.
-Edit or delete it, then run 'sitegen build' and open public/index.html, or run 'sitegen serve'.
+Edit or delete it, then run 'sitegen serve' to preview the site, or 'sitegen build' to write it into public/.
 """
 
 ABOUT = """\
@@ -60,12 +60,11 @@ def _sample_article(target: Path, date: str) -> None:
     from .config import load_config
     from .ingest import parse_bytes
     from .intake import article_text, relative_path
-    from .topics import load_taxonomy
     from .write import write_atomic
 
     cfg = load_config(target)
     raw = parse_bytes(SAMPLE_RAW.format(date=date).encode("utf-8"), "sample.txt")
-    topics = load_taxonomy().classify(raw.title, "\n".join(raw.paragraphs))
+    topics = [("science-technology", 1.0)]   # an editor's choice: the sample is about software
     slug = "sitegen-makes-its-first-edition"
     write_atomic(cfg.articles_dir / relative_path(raw, slug),
                  article_text(raw, slug, topics, "sample.txt").encode("utf-8"))
