@@ -74,18 +74,29 @@ def salt(*parts: Any) -> str:
     return hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()
 
 
+_PACKAGE: dict[tuple[str, ...], str] = {}
+
+
 def package_digest() -> str:
-    """A digest of the installed sitegen package's code and data (topic model) by path, size and mtime:
-    editing sitegen itself invalidates what it built. Themes are left out: templates are tracked one by
-    one (jobs.template_digests) and static files are outputs of their own."""
+    """A digest of the installed sitegen package's code and data (topic model), by content: editing sitegen
+    itself invalidates what it built, while two installs of the same code agree. Themes are left out:
+    templates are tracked one by one (jobs.template_digests) and static files are outputs of their own.
+    Contents are hashed once per process for a given set of file stats."""
     root = Path(__file__).parent
-    stats = []
-    for folder, dirs, files in os.walk(root):
+    files: list[tuple[str, str]] = []
+    for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "themes"))
-        for name in sorted(files):
-            st = os.stat(os.path.join(folder, name))
-            stats.append(f"{os.path.relpath(os.path.join(folder, name), root)}|{st.st_size}|{st.st_mtime_ns}")
-    return hashlib.blake2b("\n".join(stats).encode(), digest_size=16).hexdigest()
+        files += [(os.path.join(folder, n), os.path.relpath(os.path.join(folder, n), root)) for n in sorted(names)
+                  if not n.endswith((".pyc", ".pyo"))]
+    stats = tuple(f"{rel}|{os.stat(path).st_size}|{os.stat(path).st_mtime_ns}" for path, rel in files)
+    if stats not in _PACKAGE:
+        digest = hashlib.blake2b(digest_size=16)
+        for path, rel in files:
+            digest.update(rel.encode() + b"\0")
+            with open(path, "rb") as fh:
+                digest.update(fh.read())
+        _PACKAGE[stats] = digest.hexdigest()
+    return _PACKAGE[stats]
 
 
 @dataclass

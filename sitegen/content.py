@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from dataclasses import dataclass
 
 from zoneinfo import ZoneInfo
@@ -34,13 +35,23 @@ def decode(data: bytes, rel: str) -> str:
         raise SourceError(rel, line, f"not UTF-8 (byte 0x{data[exc.start]:02x}): re-save the file as UTF-8") from None
 
 
+MAX_OPEN_BRACKETS = 60   # python-markdown's link parser is quadratic in unmatched '['
+_LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+]|\d+[.)])(?:\s|$)")
+
+
 def _check_nesting(body: str, rel: str, first_line: int) -> None:
+    """Refuse the shapes that make python-markdown take minutes or recurse out of stack, before rendering."""
+    open_brackets = 0
     for n, line in enumerate(body.split("\n")):
         stripped = line.lstrip(" >\t-*+")
         depth = len(line) - len(stripped)
-        if depth > MAX_NESTING * 2 and line.lstrip(" \t")[:1] in (">", "-", "*", "+"):
+        if depth > MAX_NESTING * 2 and (line.lstrip(" \t")[:1] in (">", "-", "*", "+") or _LIST_ITEM.match(line)):
             raise SourceError(rel, first_line + n, f"Markdown nested more than {MAX_NESTING} levels deep: "
                               "flatten the quote or list")
+        open_brackets = 0 if not line.strip() else open_brackets + line.count("[") - line.count("]")
+        if open_brackets > MAX_OPEN_BRACKETS:
+            raise SourceError(rel, first_line + n, f"'[' nested or left open more than {MAX_OPEN_BRACKETS} "
+                              "times in one paragraph: escape them as \\[ or close the links")
 
 
 def _body(data: bytes, rel: str) -> tuple[dict, str, int]:

@@ -154,6 +154,9 @@ def _feed(cfg: Config, ch: Channel, items: Sequence[Item], fmt: str, self_path: 
     fg.id(feed_id(cfg, ch))
     fg.title(clean(ch.title))
     fg.subtitle(clean(ch.description) or clean(ch.title))
+    if fmt == "rss":
+        # RSS <description> is HTML to readers: the plain text is escaped once, as item descriptions are.
+        fg.description(html.escape(clean(ch.description) or clean(ch.title), quote=False))
     # feedgen uses the last link as the RSS <link>: the HTML page, so it goes after rel=self.
     fg.link(href=urls.absolute(self_path), rel="self", type=MIME[fmt])
     fg.link(href=urls.absolute(ch.page), rel="alternate", type="text/html")

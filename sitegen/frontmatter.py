@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from .errors import SourceError
+from .text import clean
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -58,8 +59,11 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
         line = first_line + (mark.line if mark else 0)
         what = exc.problem or exc.context or "invalid YAML"
         raise SourceError(path, line, f"YAML error: {what}") from None
+    except yaml.reader.ReaderError as exc:
+        line = first_line + text[: exc.position].count("\n")
+        raise SourceError(path, line, f"YAML error: {exc.reason} (character {exc.character!r})") from None
     except yaml.YAMLError as exc:
-        raise SourceError(path, first_line, f"YAML error: {exc}") from None
+        raise SourceError(path, first_line, "YAML error: " + " ".join(str(exc).split())) from None
     except (TypeError, ValueError, RecursionError) as exc:  # e.g. unhashable keys such as `? [a]`
         raise SourceError(path, first_line, f"YAML error: {type(exc).__name__}: {exc}") from None
 
@@ -149,9 +153,11 @@ def split(text: str, path: str) -> tuple[dict[str, Any], str, int]:
             break
     else:
         raise SourceError(path, 1, "front matter opened with '---' is never closed: add a '---' line after it")
-    meta = fast_load(lines[1:i])
+    # Control and invisible characters are cleaned before parsing, so both parsers see the same text.
+    head = [clean(line) for line in lines[1:i]]
+    meta = fast_load(head)
     if meta is None:
-        meta = load_yaml("\n".join(lines[1:i]), path, first_line=2)
+        meta = load_yaml("\n".join(head), path, first_line=2)
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):

@@ -107,6 +107,25 @@ def dedupe_slugs(articles: Sequence[Article]) -> tuple[list[Article], list[str]]
     return out, warnings
 
 
+def dedupe_ids(articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
+    """Two articles of one day with the same id would share a feed id: the later-claimed one (same order as
+    slugs) loses its id, so its feed id comes from its slug, with a warning."""
+    seen: dict[tuple[dt.date, str], Article] = {}
+    out: list[Article] = []
+    warnings: list[str] = []
+    for art in sorted(articles, key=lambda a: (a.day, a.id or "", a.path)):
+        if art.id is not None and (art.day, art.id) in seen:
+            first = seen[(art.day, art.id)]
+            warnings.append(f"{art.path}:2: id: {art.id!r} is already used on {art.day} by {first.path}; "
+                            "give each article its own id (its feed id now comes from its slug)")
+            art = replace(art, id=None)
+            art = art.with_digest() if art.digest else art
+        elif art.id is not None:
+            seen[(art.day, art.id)] = art
+        out.append(art)
+    return out, warnings
+
+
 def _sections(articles: Sequence[Article], order: dict[str, int]) -> tuple[Section, ...]:
     by_topic: dict[str, list[Article]] = defaultdict(list)
     for art in articles:

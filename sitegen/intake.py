@@ -103,9 +103,15 @@ class ContentIndex:
 
 
 def _head(path: Path) -> dict[str, str]:
+    """The fields ingest indexes, from the front matter only (read up to its closing line, not the body)."""
+    head = ""
     try:
         with open(path, "rb") as fh:
-            head = fh.read(HEAD_BYTES).decode("utf-8", "replace")
+            while "\n---" not in head[3:] and len(head) < 1_000_000:
+                chunk = fh.read(HEAD_BYTES)
+                if not chunk:
+                    break
+                head += chunk.decode("utf-8", "replace")
     except OSError:
         return {}
     end = head.find("\n---", 3)

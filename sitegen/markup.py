@@ -8,6 +8,8 @@ import re
 import markdown
 import nh3
 
+from .text import clean
+
 EXTENSIONS = ("tables", "fenced_code", "footnotes", "sane_lists")
 WORDS_PER_MINUTE = 230
 
@@ -65,7 +67,8 @@ def sanitize(html_text: str) -> str:
 def to_html(body: str) -> str:
     """Render a Markdown body to sanitised HTML (the literal-paragraph fast path when it applies)."""
     fast = literal_html(body)
-    return fast if fast is not None else sanitize(_md.reset().convert(body)).strip()
+    # Character references such as &#x1b; come out of the sanitiser as raw control characters: clean again.
+    return fast if fast is not None else clean(sanitize(_md.reset().convert(body)).strip())
 
 
 # --- fast path: bodies that are only literal paragraphs (what ingest writes) ------------------------------
@@ -157,8 +160,19 @@ def sentences(text: str) -> list[str]:
     return out
 
 
-def summarize(paragraphs: list[str] | tuple[str, ...], min_words: int = 30, max_words: int = 60) -> str:
-    """Return the lead (first sentences, dateline removed), about `min_words`..`max_words` words."""
+def summarize(paragraphs: list[str] | tuple[str, ...], min_words: int = 30, max_words: int = 60,
+              max_chars: int = 400) -> str:
+    """Return the lead (first sentences, dateline removed), about `min_words`..`max_words` words and at
+    most `max_chars` characters (text without spaces, such as Chinese or Japanese, counts by characters)."""
+    text = _lead(paragraphs, min_words, max_words)
+    if len(text) > max_chars:
+        cut = text[:max_chars]
+        space = cut.rfind(" ")
+        text = (cut[:space] if space > max_chars // 2 else cut).rstrip(",;:- ") + "\u2026"
+    return text
+
+
+def _lead(paragraphs: list[str] | tuple[str, ...], min_words: int, max_words: int) -> str:
     picked: list[str] = []
     count = 0
     for i, para in enumerate(paragraphs):

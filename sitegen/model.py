@@ -113,11 +113,14 @@ def _date(key: str) -> Coercer:
         if parsed is None:
             raise ctx.fail(key, f"{str(value)[:40]!r} is not a date: write YYYY-MM-DD or "
                                 "YYYY-MM-DDTHH:MM:SS+00:00")
-        if not isinstance(parsed, dt.datetime):
-            return dt.datetime(parsed.year, parsed.month, parsed.day, tzinfo=ctx.tz)
-        if parsed.tzinfo is None:
-            return parsed.replace(tzinfo=ctx.tz)
-        return parsed.astimezone(ctx.tz)
+        try:
+            if not isinstance(parsed, dt.datetime):
+                return dt.datetime(parsed.year, parsed.month, parsed.day, tzinfo=ctx.tz)
+            if parsed.tzinfo is None:
+                return parsed.replace(tzinfo=ctx.tz)
+            return parsed.astimezone(ctx.tz)
+        except (OverflowError, ValueError):
+            raise ctx.fail(key, f"{str(value)[:40]!r} is out of range: write a date between 0001 and 9999") from None
     return coerce
 
 

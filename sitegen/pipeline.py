@@ -10,7 +10,7 @@ from typing import Callable, Iterable
 
 from . import cache, content, frontmatter, group, intake, jobs, markup, pages, sitemap, syndicate
 from .config import Config
-from .errors import BuildAborted, SourceError
+from .errors import BuildAborted, ConfigError, SourceError
 from .ingest import RawArticle, parse_bytes
 from .model import Article
 from .render import Renderer, static_dirs, theme_dirs
@@ -131,10 +131,17 @@ def content_files(cfg: Config) -> list[tuple[str, str]]:
 
 def _now() -> dt.datetime:
     """The build's notion of now: SOURCE_DATE_EPOCH when set (reproducible builds), else the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
-    return dt.datetime.now(tz=dt.timezone.utc)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        return dt.datetime.now(tz=dt.timezone.utc)
+    try:
+        if not epoch.strip().isdigit():
+            raise ValueError(epoch)
+        return dt.datetime.fromtimestamp(int(epoch.strip()), tz=dt.timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        # The reproducible-builds specification: a malformed value is an error, never silently the clock.
+        raise ConfigError([f"SOURCE_DATE_EPOCH={epoch[:40]!r}: must be a whole number of seconds since 1970 "
+                           "(or unset)"]) from None
 
 
 # Set before forking readers: what _load_one needs besides its argument.
@@ -198,6 +205,8 @@ def read_articles(cfg: Config, files: Scan, taxonomy: Taxonomy, state: cache.Sta
     for item in loaded:
         report.warnings.extend(item.warnings)
     articles, warnings = group.dedupe_slugs([x.article for x in loaded])
+    report.warnings.extend(warnings)
+    articles, warnings = group.dedupe_ids(articles)
     report.warnings.extend(warnings)
     return articles
 

@@ -545,13 +545,11 @@ LONG_FRONT_MATTER = ("intake.ContentIndex reads only the first 4,096 bytes of ea
                      "provenance.raw_sha256 out of reach, so the same raw file is not recognised")
 
 
-@pytest.mark.xfail(strict=True, reason=LONG_FRONT_MATTER + " (reported as 'skipped: different text')")
 def test_ingest_again_reports_every_known_file_as_unchanged(inbox: Inbox, tmp_path: Path) -> None:
     _, _, counts = _ingest_again(inbox, tmp_path)
     assert counts == {"converted": 0, "updated": 0, "unchanged": 250 + 28 + 2, "skipped": 1, "rejected": 11}
 
 
-@pytest.mark.xfail(strict=True, reason=LONG_FRONT_MATTER + " (without an id: a second, third... copy is published)")
 def test_ingesting_a_long_cjk_article_twice_keeps_one_article(tmp_path: Path) -> None:
     site = write_site(tmp_path / "site")
     sentence = "東京都は月曜日、新しい防災計画を発表した。計画では、大規模な地震に備えて避難所の数を増やす"
@@ -581,9 +579,6 @@ def test_ingest_and_build_are_byte_identical_across_hash_seeds_and_worker_counts
     assert len(built) > 500 and digests(other / "public") == built
 
 
-@pytest.mark.xfail(strict=True, reason="public/.sitegen-output carries a build id salted with cache.package_digest(), "
-                   "which hashes sitegen's own files by size and mtime: the same sitegen and content built from "
-                   "another checkout or install publishes different bytes")
 def test_the_same_sitegen_from_another_checkout_publishes_the_same_bytes(tmp_path: Path, frozen_code: Path) -> None:
     other = tmp_path / "checkout"
     shutil.copytree(frozen_code / "sitegen", other / "sitegen", copy_function=shutil.copy)   # same files, new mtimes
@@ -648,8 +643,6 @@ def test_output_depends_on_no_clock(tmp_path: Path) -> None:
     assert sites[0] == sites[1] == sites[2]
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline._now ignores a malformed SOURCE_DATE_EPOCH and reads the clock; the "
-                   "reproducible-builds spec says a malformed value should fail the build")
 @pytest.mark.parametrize("value", ["soon", "-1", "1.5e9"])
 def test_malformed_source_date_epoch_fails_the_build(tmp_path: Path, value: str,
                                                      capsys: pytest.CaptureFixture[str],
