@@ -228,6 +228,8 @@ def config_from_mapping(root: Path, raw: Any) -> Config:
         values["feed_formats"] = tuple(sorted(set(values["feed_formats"]), key=FEED_FORMATS.index))
     if "base_url" in values:
         values["base_url"] = values["base_url"].strip().rstrip("/") + "/"
+    if values.get("topics_replace") and not values.get("topics"):
+        problems.append(f"{CONFIG_NAME}: topics_replace: true needs a 'topics:' mapping to replace the taxonomy with")
     _resolve(root, values, problems)
     if problems:
         raise ConfigError(problems)
