@@ -18,17 +18,25 @@ from typing import Any, Callable, Iterable, Sequence
 from .errors import SitegenError
 from .model import Article
 
-Make = Callable[[], bytes]
+Make = Callable[[], "bytes | dict[str, bytes]"]
 
 
 @dataclass(frozen=True)
 class Job:
-    """One output file: its path, the template it renders (if any), its data fingerprint and its maker."""
+    """One output file: its path, the template it renders (if any), its data fingerprint and its maker.
+
+    A *tree* job's path ends with "/" and its maker returns {relative path: bytes}: a folder of files made
+    together (a search index bundle), replaced as a whole when its key changes.
+    """
 
     path: str
     template: str | None
     fingerprint: str
     make: Make
+
+    @property
+    def tree(self) -> bool:
+        return self.path.endswith("/")
 
 
 def _walk(obj: Any, out: list[str]) -> None:
@@ -166,14 +174,16 @@ def _run_chunk(indices: list[int]) -> tuple[int, int, int]:
     assert _SINK is not None
     nbytes = nwritten = 0
     for i in indices:
-        data = _make(_JOBS[i])
-        if _SINK(_JOBS[i].path, data):
-            nbytes += len(data)
-            nwritten += 1
+        made = _make(_JOBS[i])
+        files = made.items() if isinstance(made, dict) else [("", made)]
+        for sub, data in sorted(files):
+            if _SINK(_JOBS[i].path + sub, data):
+                nbytes += len(data)
+                nwritten += 1
     return len(indices), nbytes, nwritten
 
 
-def _make(job: Job) -> bytes:
+def _make(job: Job) -> bytes | dict[str, bytes]:
     """Run one job; a template error becomes a SitegenError naming the template, line and output, which
     (unlike Jinja's exceptions) survives the trip back from a worker process intact."""
     import jinja2

@@ -404,7 +404,7 @@ def _publish(cfg: Config, planned: list[jobs.Job], r: Renderer, taxonomy: Taxono
     target: Staging | Patch = (Patch(cfg.output_dir, journal) if trusted and len(todo) + len(removed) <= PATCH_LIMIT
                                else Staging(cfg.output_dir))
     try:
-        for rel in removed:
+        for rel in removed + [planned[i].path for i in todo if planned[i].tree and planned[i].path in old]:
             target.remove(rel)
         tick = (lambda n, total: progress("render", n, total)) if progress else None
         report.bytes_written, written = jobs.run(planned, todo, target.put, tick)

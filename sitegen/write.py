@@ -146,13 +146,17 @@ class Patch:
         return True
 
     def remove(self, rel: str) -> None:
-        safe_join(self.root, rel)
+        """Drop a file, or (path ending with "/") a whole folder, from the output at commit."""
+        safe_join(self.root, rel.rstrip("/"))
         self.removed.append(rel)
 
     def commit(self, build_id: str = "") -> None:
         changed = sorted(str(p.relative_to(self.root).as_posix()) for p in self.root.rglob("*") if p.is_file())
         write_atomic(self.journal, ("\n".join(["put " + c for c in changed] + ["rm " + r for r in self.removed])
                                     + "\n").encode("utf-8"))
+        for rel in self.removed:   # folders first: a re-made folder is emptied before its new files arrive
+            if rel.endswith("/"):
+                shutil.rmtree(safe_join(self.output, rel.rstrip("/")), ignore_errors=True)
         made: set[str] = set()
         for rel in changed:
             target = safe_join(self.output, rel)
@@ -162,8 +166,9 @@ class Patch:
                 made.add(parent)
             os.replace(safe_join(self.root, rel), target)
         for rel in self.removed:
-            Path(safe_join(self.output, rel)).unlink(missing_ok=True)
-            _prune(Path(safe_join(self.output, rel)).parent, self.output)
+            if not rel.endswith("/"):
+                Path(safe_join(self.output, rel)).unlink(missing_ok=True)
+                _prune(Path(safe_join(self.output, rel)).parent, self.output)
         _write_marker(self.output, build_id)
         self.journal.unlink()
         _remove_tree(self.root)
