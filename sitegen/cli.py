@@ -1,24 +1,32 @@
 """Command line: `sitegen [--site DIR] new|ingest|build|serve|check|topics ...` -> exit code.
 
 Exit codes: 0 success; 1 content errors (bad articles were reported and skipped, or --strict tripped);
-2 usage or configuration errors (nothing was done).
+2 usage or configuration errors (nothing was done); 130 interrupted. Under CI (or --annotate) every problem is
+also printed as an annotation of the host (annotate.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__
+from .annotate import Annotator, targets, workspace
 from .config import Config, load_config
 from .errors import BuildAborted, ConfigError, SitegenError
 from .progress import Progress
-from .report import dump_json
+from .report import BuildReport, dump_json
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 EPILOG = """exit codes: 0 ok, 1 content errors (reported; the rest was processed), 2 usage or config errors
+  (ingest: 1 when a raw file was rejected; build: 1 when an article was skipped, or --strict found any
+  problem and published nothing; check: 1 on any problem; 2: bad arguments or site.yaml, nothing was done)
+
+in CI: on GitHub Actions every error and warning is also printed as a ::error/::warning annotation,
+  on GitLab CI written to a Code Quality report (gl-code-quality.json); see docs/ci.md
 
 examples:
   sitegen new my-digest            make a new site
@@ -63,8 +71,19 @@ def _common() -> argparse.ArgumentParser:
 def _sub(subs, name: str, help: str, examples: str, common, about: str = "") -> argparse.ArgumentParser:
     """A subcommand whose --help shows what it does (`about`), worked examples and the exit codes."""
     return subs.add_parser(name, parents=[common], help=help, description=f"{help}.\n\n{about}".strip(),
-                           epilog=f"examples:\n{examples}\n\n" + EPILOG.split("\n\n")[0],
+                           epilog=f"examples:\n{examples}\n\n" + "\n\n".join(EPILOG.split("\n\n")[:2]),
                            formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def _annotate_flags(p: argparse.ArgumentParser) -> None:
+    """--annotate/--no-annotate and --annotate-file: CI annotations of every error and warning."""
+    p.add_argument("--annotate", action=argparse.BooleanOptionalAction, default=None,
+                   help="also print each problem as a GitHub workflow-command annotation (::error file=,line=::); "
+                   "default: on under GitHub Actions (GITHUB_ACTIONS=true), and a Code Quality file under GitLab "
+                   "CI (GITLAB_CI)")
+    p.add_argument("--annotate-file", type=Path, metavar="FILE",
+                   help="also write every problem to FILE as a GitLab Code Quality report (default under "
+                   "GitLab CI: gl-code-quality.json); entries of other sitegen commands in FILE are kept")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -92,8 +111,10 @@ def parser() -> argparse.ArgumentParser:
     ing.add_argument("paths", type=Path, nargs="+", help="raw article files or folders (searched recursively)")
     ing.add_argument("--update", action="store_true",
                      help="regenerate articles already ingested (files edited by hand are never overwritten)")
-    ing.add_argument("--report", type=Path, help="also write the report as JSON to this file")
+    ing.add_argument("--report", type=Path, metavar="FILE", help="also write the report as JSON to FILE "
+                     "(schema sitegen-report/1: docs/report.schema.json)")
     ing.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
+    _annotate_flags(ing)
 
     bld = _sub(subs, "build", "build the site into the output folder (public/ by default)",
                "  sitegen build\n  sitegen build --strict --report build.json   # for CI\n"
@@ -104,8 +125,10 @@ def parser() -> argparse.ArgumentParser:
     bld.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     bld.add_argument("--future", action="store_true", help="include articles dated in the future")
     bld.add_argument("--strict", action="store_true", help="fail (exit 1, nothing published) on any warning")
-    bld.add_argument("--report", type=Path, help="also write the build report as JSON to this file")
+    bld.add_argument("--report", type=Path, metavar="FILE", help="also write the build report as JSON to FILE "
+                     "(schema sitegen-report/1: docs/report.schema.json)")
     bld.add_argument("--base-url", help="override base_url from site.yaml for this build")
+    _annotate_flags(bld)
 
     srv = _sub(subs, "serve", "preview the site locally, rebuilding and reloading pages as you edit",
                "  sitegen serve                    # http://127.0.0.1:8000/\n"
@@ -130,6 +153,7 @@ def parser() -> argparse.ArgumentParser:
     chk.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     chk.add_argument("--future", action="store_true", help="include articles dated in the future")
     chk.add_argument("--strict", action="store_true", help="treat warnings as problems (exit 1)")
+    _annotate_flags(chk)
 
     top = _sub(subs, "topics", "list the taxonomy, or explain an article's topics",
                "  sitegen topics --list\n"
@@ -157,6 +181,20 @@ def _config(args: argparse.Namespace, **overrides: str) -> Config:
     return cfg
 
 
+def _annotator(args: argparse.Namespace) -> Annotator:
+    """Where this command's problems are annotated for the CI host (nowhere outside CI, by default)."""
+    where = targets(getattr(args, "annotate", None), getattr(args, "annotate_file", None), os.environ)
+    return Annotator(args.command, where, workspace(os.environ), _site(args))
+
+
+def _problems(out: Output, ann: Annotator, lines: Sequence[str], level: str, base: Path | None,
+              prefix: str = "") -> None:
+    """Print problem lines and annotate each; `base` is what their paths are relative to."""
+    for line in lines:
+        out.problem(prefix + line)
+        ann.add(level, line, base)
+
+
 def cmd_new(args: argparse.Namespace, out: Output) -> int:
     from .scaffold import new_site
 
@@ -173,20 +211,22 @@ def cmd_ingest(args: argparse.Namespace, out: Output) -> int:
     cfg = _config(args)
     with Progress("ingest", "files", quiet=out.quiet, verbose=out.verbose) as bar:
         report = ingest(cfg, args.paths, update=args.update, progress=bar)
-    for o in report.rejected:
-        out.problem(o.reason)
-    for w in report.warnings:
-        out.problem(f"warning: {w}")
+    ann, here = _annotator(args), Path.cwd()   # raw paths are as given on the command line
+    _problems(out, ann, [o.reason for o in report.rejected], "error", here)
+    _problems(out, ann, report.warnings, "error" if args.strict else "warning", here, "warning: ")
     for o in report.outcomes:
         if o.status == "skipped":
             out.detail(o.reason)
+            ann.add("notice", o.reason, here)
     text_report = cfg.state_dir / "ingest-report.txt"
     write_atomic(text_report, report.text().encode("utf-8"))
-    if args.report:
-        write_atomic(args.report, dump_json(report.to_json()).encode("utf-8"))
-    out.info(f"{report.summary()} (report: {text_report.relative_to(cfg.root)})")
     failed = report.rejected or (args.strict and report.warnings)
-    return EXIT_CONTENT if failed else EXIT_OK
+    code = EXIT_CONTENT if failed else EXIT_OK
+    if args.report:
+        write_atomic(args.report, dump_json(report.to_json(code)).encode("utf-8"))
+    ann.close()
+    out.info(f"{report.summary()} (report: {text_report.relative_to(cfg.root)})")
+    return code
 
 
 def cmd_build(args: argparse.Namespace, out: Output) -> int:
@@ -194,24 +234,24 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
     from .write import write_atomic
 
     cfg = _config(args, **({"base_url": args.base_url} if args.base_url else {}))
+    ann = _annotator(args)
     try:
         with Progress("build", "files", quiet=out.quiet, verbose=out.verbose) as bar:
             report = build(cfg, drafts=args.drafts, future=args.future, strict=args.strict,
                            progress=bar.stage, on_wait=out.info)
     except BuildAborted as exc:
-        for e in exc.errors:
-            out.problem(str(e))
-        out.problem(f"build: aborted under --strict ({len(exc.errors)} problems); {cfg.output_dir.name}/ "
-                    "left as it was")
-        return EXIT_CONTENT
-    for line in report.skipped:
-        out.problem(line)
-    for w in report.warnings:
-        out.problem(f"warning: {w}")
+        report = BuildReport(errors=[str(e) for e in exc.errors], output_dir=cfg.output_dir.name)
+        _problems(out, ann, report.errors, "error", cfg.root)
+        out.problem(report.summary())
+    else:
+        _problems(out, ann, report.skipped, "error", cfg.root)
+        _problems(out, ann, report.warnings, "warning", cfg.root, "warning: ")
+        out.info(report.summary())
+    code = EXIT_CONTENT if report.skipped or report.errors else EXIT_OK
     if args.report:
-        write_atomic(args.report, dump_json(report.to_json()).encode("utf-8"))
-    out.info(report.summary())
-    return EXIT_CONTENT if report.skipped else EXIT_OK
+        write_atomic(args.report, dump_json(report.to_json(code)).encode("utf-8"))
+    ann.close()
+    return code
 
 
 def cmd_serve(args: argparse.Namespace, out: Output) -> int:
@@ -231,12 +271,12 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
     cfg = _config(args)
     with Progress("check", "pages", quiet=out.quiet, verbose=out.verbose) as bar:
         report = check_site(cfg, drafts=args.drafts, future=args.future, progress=bar.stage)
-    for line in report.build.skipped:
-        out.problem(line)
-    for w in report.build.warnings:
-        out.problem(f"warning: {w}")
-    for problem in report.problems:
-        out.problem(str(problem))
+    ann = _annotator(args)
+    _problems(out, ann, report.build.skipped, "error", cfg.root)
+    _problems(out, ann, report.build.warnings, "error" if args.strict else "warning", cfg.root, "warning: ")
+    # problems name built pages (about/index.html), not files in the repository: annotated without a file
+    _problems(out, ann, [str(p) for p in report.problems], "error", None)
+    ann.close()
     out.info(report.summary())
     failed = report.problems or report.build.skipped or (args.strict and report.build.warnings)
     return EXIT_CONTENT if failed else EXIT_OK
@@ -274,8 +314,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args, out)
     except ConfigError as exc:
+        ann = _annotator(args) if args.command in ("ingest", "build", "check") else None
         for line in exc.problems:
             out.problem(line)
+            if ann:
+                ann.add("error", line, _site(args))   # site.yaml's problems name it relative to the site
+        if ann:
+            ann.close()
         return EXIT_USAGE
     except SitegenError as exc:
         out.problem(f"sitegen: {exc}")

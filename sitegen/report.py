@@ -1,7 +1,9 @@
 """What a run did, as data: `IngestReport` / `BuildReport` -> summary line, text report, JSON.
 
 The human summary line and the machine-readable JSON (`--report FILE.json`) come from the same fields.
-JSON schema (`schema: sitegen-report/1`): see docs/ci.md.
+The JSON is a stable, versioned schema (`schema: sitegen-report/1`): docs/report.schema.json says exactly
+what it holds and docs/ci.md what each field means. Within /1 fields are only ever added; a rename or removal
+makes it /2.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import __version__
+
+SCHEMA = "sitegen-report/1"
 INGEST_STATUSES = ("converted", "updated", "unchanged", "skipped", "rejected")
 
 
@@ -57,11 +62,11 @@ class IngestReport:
             lines += ["", "warnings:"] + [f"  {w}" for w in self.warnings]
         return "\n".join(lines) + "\n"
 
-    def to_json(self) -> dict[str, Any]:
-        """The machine-readable report."""
-        return {"schema": "sitegen-report/1", "command": "ingest", "counts": self.counts(),
+    def to_json(self, exit_code: int) -> dict[str, Any]:
+        """The machine-readable report of a run that exits with `exit_code`."""
+        return {**_head("ingest", exit_code, self.summary()), "counts": self.counts(),
                 "files": [vars(o) for o in self.outcomes], "warnings": self.warnings,
-                "timings": {k: round(v, 4) for k, v in self.timings.items()}}
+                "timings": _seconds(self.timings)}
 
 
 @dataclass
@@ -79,23 +84,40 @@ class BuildReport:
     rendered: int = 0
     search: str = "off"
     timings: dict[str, float] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)         # what stopped the build (--strict): nothing published
+    output_dir: str = "public"                               # the output folder's name, for the summary line
 
     def summary(self) -> str:
         """One line for the terminal and CI logs."""
+        if self.errors:
+            return (f"build: aborted under --strict ({len(self.errors)} problems); {self.output_dir}/ "
+                    "left as it was")
         total = sum(self.timings.values())
         excluded = "".join(f", {n} {k}" for k, n in sorted(self.excluded.items()) if n)
         return (f"build: {self.articles} articles ({len(self.skipped)} skipped{excluded}), "
                 f"{self.pages} files ({self.written} written, {self.unchanged} unchanged), "
                 f"{len(self.warnings)} warnings, {total:.2f} s")
 
-    def to_json(self) -> dict[str, Any]:
-        """The machine-readable report."""
-        return {"schema": "sitegen-report/1", "command": "build",
-                "counts": {"articles": self.articles, "skipped": len(self.skipped), **self.excluded,
-                           "pages": self.pages, "written": self.written, "unchanged": self.unchanged,
-                           "rendered": self.rendered, "bytes_written": self.bytes_written},
-                "skipped": self.skipped, "warnings": self.warnings, "search": self.search,
-                "timings": {k: round(v, 4) for k, v in self.timings.items()}}
+    def to_json(self, exit_code: int) -> dict[str, Any]:
+        """The machine-readable report of a run that exits with `exit_code`."""
+        counts = {"articles": self.articles, "skipped": len(self.skipped),
+                  "drafts": self.excluded.get("drafts", 0), "future": self.excluded.get("future", 0),
+                  "pages": self.pages, "written": self.written, "unchanged": self.unchanged,
+                  "rendered": self.rendered, "bytes_written": self.bytes_written}
+        return {**_head("build", exit_code, self.summary()), "counts": counts, "skipped": self.skipped,
+                "warnings": self.warnings, "errors": self.errors, "search": self.search,
+                "timings": _seconds(self.timings)}
+
+
+def _head(command: str, exit_code: int, summary: str) -> dict[str, Any]:
+    """The fields every report starts with."""
+    return {"schema": SCHEMA, "command": command, "sitegen": __version__, "exit_code": exit_code,
+            "summary": summary}
+
+
+def _seconds(timings: dict[str, float]) -> dict[str, float]:
+    """Stage timings in seconds, rounded so reports stay readable."""
+    return {k: round(v, 4) for k, v in timings.items()}
 
 
 def dump_json(data: dict[str, Any]) -> str:
