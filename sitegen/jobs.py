@@ -176,10 +176,12 @@ def _run_chunk(indices: list[int]) -> tuple[int, int, int]:
     for i in indices:
         made = _make(_JOBS[i])
         files = made.items() if isinstance(made, dict) else [("", made)]
+        wrote = False
         for sub, data in sorted(files):
             if _SINK(_JOBS[i].path + sub, data):
                 nbytes += len(data)
-                nwritten += 1
+                wrote = True
+        nwritten += wrote   # outputs are counted by job: a tree job (a folder of files) counts once
     return len(indices), nbytes, nwritten
 
 

@@ -24,3 +24,10 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     return write_site(tmp_path / "site")
+
+
+@pytest.fixture(autouse=True)
+def _outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see a plain terminal, not the CI they may run in (annotations switch on by themselves there)."""
+    for name in ("GITHUB_ACTIONS", "GITHUB_WORKSPACE", "GITLAB_CI", "CI_PROJECT_DIR"):
+        monkeypatch.delenv(name, raising=False)
