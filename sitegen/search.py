@@ -1,0 +1,328 @@
+"""Full-text search: `Site` -> Pagefind index bundles (tree jobs) and the /search/ page that merges them.
+
+Articles are indexed in calendar bundles, so a change re-indexes only the bundle it falls in: one bundle per
+month (`pagefind/2025-07/`), or, when a month holds more than BUNDLE_LIMIT articles, one per quarter of it
+(`pagefind/2025-07-q2/` holds days 8-14; q4 runs from the 22nd to the month's end), or per day
+(`pagefind/2025-07-09/`) when a quarter is still too big. `pagefind/main/` holds Pagefind's runtime (its JS,
+web worker and WebAssembly) and a small primary index of the topics and sources; the search page loads it and
+merges every bundle in the browser (Pagefind's `mergeIndex`). Each bundle is made by its own `pagefind
+--service` process fed records (title, summary, body text, source, topics, date) and read back in memory.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Iterator, Sequence
+
+from . import cache
+from .config import Config
+from .errors import SitegenError
+from .group import Site
+from .jobs import Job, fingerprint
+from .model import Article
+from .render import PageInfo, Renderer, short_date
+from .urls import Urls
+
+BodyFor = Callable[[Article], str]
+BUNDLE_LIMIT = 250          # articles per bundle before a month is split: re-indexing a full one takes ~0.5 s
+FOLDER = "pagefind/"
+MAIN = FOLDER + "main/"
+# What a bundle keeps of Pagefind's output: the index itself; `main/` also keeps the runtime it loads.
+INDEX_FILES = re.compile(r"pagefind-entry\.json|pagefind\.[^/]+\.pf_meta|(index|fragment|filter)/[^/]+")
+RUNTIME_FILES = re.compile(r"pagefind\.js|pagefind-worker\.js|wasm\.[^/]+\.pagefind")
+_TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class Mode:
+    """What this build does about search: make the index or not, and what the report says."""
+
+    index: bool               # make the index bundles
+    state: str                # the report's `search`: "on" or "off"
+    warning: str = ""         # "search is off: <why>" when it was asked for but cannot be made
+    version: str = ""         # the Pagefind version that makes the index
+
+    @property
+    def key(self) -> str:
+        """Part of the build's input fingerprint: a rebuild after switching search on is never skipped."""
+        return f"search={self.state}|{self.version}|{self.warning}"
+
+
+def mode(cfg: Config, requested: bool | None = None) -> Mode:
+    """Decide for this build: `requested` (build --no-search / serve --search) overrides site.yaml."""
+    if not cfg.search or requested is False:
+        return Mode(False, "off")
+    version, why = probe()
+    if not version:
+        return Mode(False, "off", f"search is off: {why}; the rest of the site is built "
+                    "(pip install 'pagefind[bin]', or build --no-search to silence this)")
+    return Mode(True, "on", version=version)
+
+
+def executable() -> str | None:
+    """The Pagefind binary: $PAGEFIND_BINARY_PATH, the one `pagefind[bin]` installs, or `pagefind` on PATH."""
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        found = os.environ.get("PAGEFIND_BINARY_PATH") or shutil.which("pagefind")
+        return found or None
+    try:
+        path = get_executable()
+    except (OSError, ValueError):   # pagefind_bin's own lookup fails when its binary is not a file
+        return None
+    return str(path) if path else None
+
+
+def probe() -> tuple[str, str]:
+    """(version, "") when the Pagefind binary runs here, else ("", why not)."""
+    exe = executable()
+    if exe is None:
+        return "", "the pagefind binary is not installed"
+    try:
+        st = os.stat(exe)
+    except OSError as exc:
+        return "", f"cannot run {exe}: {exc.strerror}"
+    return _probe(exe, st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=8)
+def _probe(exe: str, mtime_ns: int, size: int) -> tuple[str, str]:
+    """Run `pagefind --version` once per binary (a few milliseconds)."""
+    try:
+        done = subprocess.run([exe, "--version"], capture_output=True, timeout=30, check=False)
+    except OSError as exc:
+        return "", f"cannot run {exe}: {exc.strerror or exc}"
+    except subprocess.TimeoutExpired:
+        return "", f"{exe} --version did not answer within 30 s"
+    out = done.stdout.decode("utf-8", "replace").strip()
+    if done.returncode != 0 or not out.startswith("pagefind "):
+        tail = (done.stderr.decode("utf-8", "replace").strip().splitlines() or [out or "no output"])[-1]
+        return "", f"{exe} --version failed (exit {done.returncode}): {tail[:200]}"
+    return out.split()[1], ""
+
+
+# --- bundles ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Bundle:
+    """The articles of one index bundle, oldest first."""
+
+    name: str                        # "2025-07", "2025-07-q2" or "2025-07-09"
+    articles: tuple[Article, ...]
+
+    @property
+    def path(self) -> str:
+        return f"{FOLDER}{self.name}/"
+
+
+def bundles(site: Site, limit: int = BUNDLE_LIMIT) -> list[Bundle]:
+    """Every article with a page in exactly one bundle; bundles oldest first. Boundaries are calendar days,
+    so an article added to a day changes only the bundle holding that day (or splits its month, once)."""
+    months: dict[tuple[int, int], dict[dt.date, list[Article]]] = defaultdict(lambda: defaultdict(list))
+    for a in site.articles:
+        months[(a.day.year, a.day.month)][a.day].append(a)
+    out: list[Bundle] = []
+    for (year, month), by_day in sorted(months.items()):
+        days = [(day, tuple(sorted(by_day[day], key=lambda a: a.sort_key))) for day in sorted(by_day)]
+        name = f"{year:04d}-{month:02d}"
+        if sum(len(arts) for _, arts in days) <= limit:
+            out.append(Bundle(name, tuple(a for _, arts in days for a in arts)))
+            continue
+        for q, (first, last) in enumerate(((1, 7), (8, 14), (15, 21), (22, 31)), 1):
+            part = [(day, arts) for day, arts in days if first <= day.day <= last]
+            if sum(len(arts) for _, arts in part) <= limit:
+                if part:
+                    out.append(Bundle(f"{name}-q{q}", tuple(a for _, arts in part for a in arts)))
+            else:
+                out.extend(Bundle(day.isoformat(), arts) for day, arts in part)
+    return out
+
+
+def text_of(body_html: str) -> str:
+    """Plain text of sanitised body HTML, whitespace collapsed."""
+    return " ".join(html.unescape(_TAG.sub(" ", body_html)).split())
+
+
+def language(cfg: Config) -> str:
+    """Pagefind's language code for the site: the primary subtag of its `language`."""
+    return cfg.language.split("-")[0].lower()
+
+
+def _article_record(a: Article, r: Renderer, body_for: BodyFor, lang: str) -> dict:
+    topics = [r.topic_name(t) for t in a.topics]
+    parts = (a.title, a.summary, text_of(body_for(a)), a.source or "", ", ".join(topics))
+    content = "\n".join(x for x in parts if x)
+    meta = {"title": a.title, "date": a.day.isoformat(), "day": short_date(a.day)}
+    if a.source:
+        meta["source"] = a.source
+    if topics:
+        meta["topics"] = ", ".join(topics)
+    return {"url": "/" + Urls.article(a.day, a.slug), "content": content, "language": lang, "meta": meta}
+
+
+def _main_records(site: Site, r: Renderer, lang: str) -> list[dict]:
+    """The primary index: every topic and source page, so names find their page (and, as Pagefind cannot
+    load an index without pages, the search page itself when there are none)."""
+    out = []
+    for t in site.topics:
+        name, about = r.topic_name(t.slug), r.topic_description(t.slug)
+        out.append({"url": "/" + Urls.topic(t.slug), "content": f"{name}\n{about}".strip(), "language": lang,
+                    "meta": {"title": name, "kind": "Topic"}})
+    for t in site.sources:
+        out.append({"url": "/" + Urls.source(t.slug), "content": t.name, "language": lang,
+                    "meta": {"title": t.name, "kind": "Source"}})
+    if not out:   # articles without topics or sources
+        out.append({"url": "/search/", "content": f"Search {r.cfg.title}", "language": lang,
+                    "meta": {"title": "Search", "kind": "Page"}})
+    return out
+
+
+# --- Pagefind's service protocol: base64 JSON messages, each followed by "," --------------------------------
+def _message(n: int, payload: dict) -> bytes:
+    return base64.b64encode(json.dumps({"message_id": n, "payload": payload}).encode("utf-8")) + b","
+
+
+def index_files(records: Sequence[dict], lang: str, keep: re.Pattern[str], what: str) -> dict[str, bytes]:
+    """Index `records` in a fresh `pagefind --service` and return the bundle's files that `keep` matches.
+
+    Pagefind's Python wrapper polls its process every 0.1 s per message (100 s for 1,000 records); this
+    speaks the same protocol directly: every record is written at once by a thread while replies are read.
+    """
+    exe = executable()
+    if exe is None:
+        raise SitegenError(f"search index {what}: the pagefind binary is missing; build --no-search builds "
+                           "the site without search")
+    with tempfile.TemporaryFile() as errors:
+        try:
+            proc = subprocess.Popen([exe, "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=errors)
+        except OSError as exc:
+            raise SitegenError(f"search index {what}: cannot run {exe}: {exc.strerror or exc}") from None
+        try:
+            return _converse(proc, records, lang, keep, what)
+        except (OSError, ValueError, KeyError) as exc:
+            errors.seek(0)
+            tail = errors.read().decode("utf-8", "replace").strip().splitlines()[-1:] or [str(exc)]
+            raise SitegenError(f"search index {what}: pagefind failed: {tail[0][:300]} (build --no-search "
+                               "builds the site without search)") from None
+        finally:
+            if proc.stdin and not proc.stdin.closed:
+                try:
+                    proc.stdin.close()
+                except OSError:
+                    pass
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _converse(proc: subprocess.Popen, records: Sequence[dict], lang: str, keep: re.Pattern[str],
+              what: str) -> dict[str, bytes]:
+    stdin, stdout = proc.stdin, proc.stdout
+    assert stdin is not None and stdout is not None
+    reader = _Replies(stdout)
+    stdin.write(_message(0, {"type": "NewIndex", "config": {"force_language": lang}}))
+    stdin.flush()
+    index = reader.next(0, "NewIndex")["index_id"]
+
+    def write() -> None:
+        try:
+            for n, rec in enumerate(records, 1):
+                stdin.write(_message(n, {"type": "AddRecord", "index_id": index, "url": rec["url"],
+                                         "content": rec["content"], "language": rec["language"],
+                                         "meta": rec["meta"], "filters": None, "sort": None}))
+            stdin.write(_message(len(records) + 1, {"type": "GetFiles", "index_id": index}))
+            stdin.flush()
+        except OSError:
+            pass    # the process died: the reader meets the end of its output and says so
+
+    # Filters are left out on purpose: Pagefind writes filter values in hash-map order (not deterministic).
+    writer = threading.Thread(target=write, name=f"pagefind-{what}", daemon=True)
+    writer.start()
+    for n in range(1, len(records) + 1):
+        reader.next(n, "IndexedFile")
+    files = reader.next(len(records) + 1, "GetFiles")["files"]
+    writer.join()
+    return {f["path"]: base64.b64decode(f["content"]) for f in files if keep.fullmatch(f["path"])}
+
+
+class _Replies:
+    """Replies from the service, in order; an error reply or the end of output is a ValueError."""
+
+    def __init__(self, stream) -> None:  # type: ignore[no-untyped-def]
+        self.stream, self.buffer = stream, bytearray()
+
+    def next(self, n: int, kind: str) -> dict:
+        end, seen = self.buffer.find(b","), 0
+        while end < 0:      # a reply may run to megabytes (GetFiles): look for its end in new bytes only
+            chunk = self.stream.read1(1 << 20)
+            if not chunk:
+                raise ValueError("the pagefind process ended early")
+            seen = len(self.buffer)
+            self.buffer += chunk
+            end = self.buffer.find(b",", seen)
+        raw = bytes(self.buffer[:end])
+        del self.buffer[:end + 1]
+        reply = json.loads(base64.b64decode(raw))
+        payload = reply.get("payload") or {}
+        if payload.get("type") != kind or reply.get("message_id") != n:
+            answer = payload.get("message") or payload.get("type")
+            raise ValueError(f"pagefind answered {answer!r} to message {n}")
+        return payload
+
+
+# --- jobs -----------------------------------------------------------------------------------------------
+def search_jobs(site: Site, renderer: Renderer, body_for: BodyFor, index: bool = True) -> Iterator[Job]:
+    """The search page; when `index` and Pagefind runs here, `pagefind/main/` and a tree job per bundle too.
+
+    The page says so when the index is not made, so links to it never break, and switching the index off
+    (build --no-search, serve) re-renders this page alone.
+    """
+    r = renderer
+    version = probe()[0] if index else ""
+    parts = bundles(site) if version else []
+    lang = language(r.cfg)
+    made: list[Job] = []
+    if parts:
+        # All a bundle's bytes depend on besides its articles: its fingerprint alone then names its content
+        # (the search page uses it to tag the bundle's URLs for browser caches).
+        base = fingerprint("pagefind", version, lang, cache.package_digest(),
+                           [(t.slug, t.name) for t in r.taxonomy.topics])
+        topics = [(t.slug, r.topic_name(t.slug), r.topic_description(t.slug)) for t in site.topics]
+        sources = [(t.slug, t.name) for t in site.sources]
+        keep = re.compile(f"{INDEX_FILES.pattern}|{RUNTIME_FILES.pattern}")
+        made.append(Job(MAIN, None, fingerprint(base, "main", r.cfg.title, topics, sources),
+                        lambda: index_files(_main_records(site, r, lang), lang, keep, "main")))
+        made += [_bundle_job(b, r, body_for, base, lang) for b in parts]
+    state = "on" if parts else ("empty" if version else ("unavailable" if index else "off"))
+    page = PageInfo("search", "search/", "Search", f"Search every article of {r.cfg.title}", noindex=True)
+    # Each bundle's fingerprint tags its pagefind-entry.json URL (Pagefind's metaCacheTag): browsers may
+    # cache an entry until its bundle changes, instead of fetching every entry again on every visit.
+    tagged = [(j.path, j.fingerprint[:12]) for j in made]
+    context = {"state": state, "main": tagged[:1], "bundles": tagged[1:], "count": len(site.articles)}
+    yield Job(Urls.file("search/"), "search.html", fingerprint(page, context),
+              lambda: r.render("search.html", page, **context))
+    yield from made
+
+
+def _bundle_job(b: Bundle, r: Renderer, body_for: BodyFor, base: str, lang: str) -> Job:
+    def make() -> dict[str, bytes]:
+        records = [_article_record(a, r, body_for, lang) for a in b.articles]
+        return index_files(records, lang, INDEX_FILES, b.name)
+
+    # The records derive from the articles (their digests cover the files' bytes, so the bodies too), and
+    # from what `base` covers: the code, the taxonomy's names and the Pagefind version that writes them.
+    return Job(b.path, None, fingerprint(base, b.name, list(b.articles)), make)
