@@ -128,6 +128,8 @@ def parser() -> argparse.ArgumentParser:
     bld.add_argument("--report", type=Path, metavar="FILE", help="also write the build report as JSON to FILE "
                      "(schema sitegen-report/1: docs/report.schema.json)")
     bld.add_argument("--base-url", help="override base_url from site.yaml for this build")
+    bld.add_argument("--no-search", dest="search", action="store_false", default=None,
+                     help="skip the search index for this build (search: false in site.yaml turns search off)")
     _annotate_flags(bld)
 
     srv = _sub(subs, "serve", "preview the site locally, rebuilding and reloading pages as you edit",
@@ -143,6 +145,8 @@ def parser() -> argparse.ArgumentParser:
                      "shares the preview with your network)")
     srv.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     srv.add_argument("--future", action="store_true", help="include articles dated in the future")
+    srv.add_argument("--search", action="store_true",
+                     help="also build the search index (off by default: it costs seconds per thousand articles)")
 
     chk = _sub(subs, "check", "check content, config and the built output without publishing",
                "  sitegen check\n  sitegen check --strict   # warnings fail too (CI)", common,
@@ -238,7 +242,7 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
     try:
         with Progress("build", "files", quiet=out.quiet, verbose=out.verbose) as bar:
             report = build(cfg, drafts=args.drafts, future=args.future, strict=args.strict,
-                           progress=bar.stage, on_wait=out.info)
+                           progress=bar.stage, on_wait=out.info, search=args.search)
     except BuildAborted as exc:
         report = BuildReport(errors=[str(e) for e in exc.errors], output_dir=cfg.output_dir.name)
         _problems(out, ann, report.errors, "error", cfg.root)
@@ -259,7 +263,7 @@ def cmd_serve(args: argparse.Namespace, out: Output) -> int:
 
     try:
         return serve(_site(args), out, host=args.host, port=args.port, drafts=args.drafts, future=args.future,
-                     verbose=out.verbose)
+                     verbose=out.verbose, search=args.search)
     except ServeError as exc:
         out.problem(f"sitegen serve: {exc}")
         return EXIT_USAGE

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import cache, content, frontmatter, group, intake, jobs, markup, pages, sitemap, syndicate
+from . import search as searching
 from .config import Config
 from .errors import BuildAborted, ConfigError, SourceError
 from .ingest import RawArticle, parse_bytes
@@ -264,10 +265,13 @@ def _body_for(cfg: Config) -> Callable[[Article], str]:
     return body_for
 
 
-def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str, str]]) -> list[jobs.Job]:
+def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str, str]],
+         search: bool | None = None) -> list[jobs.Job]:
     """Every output of the site as a job, in a fixed order; two jobs never share a path."""
     body_for = _body_for(cfg)
     out: list[jobs.Job] = []
+    if cfg.search:   # first: the index bundles are the slowest jobs, and workers take jobs in this order
+        out += searching.search_jobs(site, r, body_for, index=search is not False)
     out += pages.home(site, r)
     out += pages.editions(site, r)
     out += pages.archives(site, r)
@@ -297,11 +301,11 @@ def _output_salt(cfg: Config, taxonomy: Taxonomy) -> str:
 
 def build(cfg: Config, drafts: bool = False, future: bool = False, strict: bool = False,
           use_cache: bool = True, progress: BuildProgress | None = None,
-          on_wait: Callable[[str], None] | None = None) -> BuildReport:
+          on_wait: Callable[[str], None] | None = None, search: bool | None = None) -> BuildReport:
     """Read all content, then render what changed and publish the whole site atomically (under a lock)."""
     with build_lock(cfg.state_dir, on_wait=on_wait):
         clean_stale_staging(cfg.output_dir)
-        return _build(cfg, drafts, future, strict, use_cache, progress)
+        return _build(cfg, drafts, future, strict, use_cache, progress, search)
 
 
 def _inputs(cfg: Config, files: Scan, drafts: bool, future: bool) -> str:
@@ -333,7 +337,7 @@ def _unchanged(cfg: Config, quick: cache.Quick | None, inputs: str, report: Buil
 
 
 def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: bool,
-           progress: BuildProgress | None) -> BuildReport:
+           progress: BuildProgress | None, search: bool | None = None) -> BuildReport:
     from .topics import load_taxonomy
 
     report = BuildReport()
@@ -345,7 +349,9 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
         clock[0] = now
 
     files = scan(cfg)
-    inputs = _inputs(cfg, files, drafts, future)
+    finding = searching.mode(cfg, search)   # whether Pagefind runs here is an input too
+    inputs = _inputs(cfg, files, drafts, future) + finding.key
+    report.search = finding.state
     if use_cache and _unchanged(cfg, cache.load_quick(cfg.cache_dir), inputs, report):
         lap("read")
         if strict and (report.skipped or report.warnings):
@@ -355,6 +361,7 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
     records_salt = cache.salt("records", cache.package_digest(), cfg.timezone, cfg.max_article_bytes,
                               cfg.topics, cfg.topics_replace)
     state = cache.load(cfg.cache_dir, records_salt) if use_cache else cache.State(records_salt)
+    report.warnings += [finding.warning] if finding.warning else []
     articles, due = _published(read_articles(cfg, files, taxonomy, state, report), drafts, future, report)
     extra = read_pages(cfg, report)
     lap("read")
@@ -363,7 +370,7 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
     site = group.build_site(articles, [t.slug for t in taxonomy.topics])
     report.articles = len(site.articles)
     renderer = Renderer(cfg, taxonomy)
-    planned = plan(cfg, site, renderer, extra)
+    planned = plan(cfg, site, renderer, extra, search)
     lap("plan")
     _publish(cfg, planned, renderer, taxonomy, state, report, use_cache, progress)
     lap("render")

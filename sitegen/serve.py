@@ -176,9 +176,10 @@ class Rebuilder:
     """Builds the site into the served folder, one build at a time, recording the outcome in `state`."""
 
     def __init__(self, site: Path, base_url: str, output: Path, state: LiveState, log: Log,
-                 drafts: bool = False, future: bool = False) -> None:
+                 drafts: bool = False, future: bool = False, search: bool = False) -> None:
         self.site, self.base_url, self.output, self.state, self.log = site, base_url, output, state, log
         self.drafts, self.future = drafts, future
+        self.search = search   # the search index takes seconds per thousand articles: off unless asked
         self._pending = threading.Event()
         self._why: set[str] = set()
         self._lock = threading.Lock()
@@ -207,7 +208,7 @@ class Rebuilder:
         from .pipeline import build
 
         try:
-            report = build(self._config(), drafts=self.drafts, future=self.future)
+            report = build(self._config(), drafts=self.drafts, future=self.future, search=self.search)
         except ConfigError as exc:
             return self._failed("\n".join(exc.problems))
         except (BuildAborted, SitegenError, OSError) as exc:
@@ -336,7 +337,7 @@ class LiveServer:
     """The running preview: HTTP server, watcher and rebuild threads over a temporary output folder."""
 
     def __init__(self, site: Path, log: Log, host: str = "127.0.0.1", port: int = 8000, drafts: bool = False,
-                 future: bool = False, verbose: bool = False) -> None:
+                 future: bool = False, verbose: bool = False, search: bool = False) -> None:
         from .config import load_config
 
         cfg = load_config(site)       # a missing or broken site.yaml at start is a usage error (exit 2)
@@ -348,7 +349,7 @@ class LiveServer:
         self.output = Path(self._tmp.name) / "public"
         handler = type("LiveHandler", (Handler,), {"state": self.state, "verbose": verbose})
         self.server.RequestHandlerClass = partial(handler, directory=str(self.output))  # type: ignore[assignment]
-        self.rebuild = Rebuilder(cfg.root, self.url, self.output, self.state, log, drafts, future)
+        self.rebuild = Rebuilder(cfg.root, self.url, self.output, self.state, log, drafts, future, search)
         folders = [cfg.content_dir, *(cfg.root / d for d in ("themes", "templates", "static"))]
         self.watcher = Watcher(cfg.root, folders, self.rebuild.request)
         self.stopped = threading.Event()
@@ -379,9 +380,9 @@ class LiveServer:
 
 
 def serve(site: Path, log: Log, host: str = "127.0.0.1", port: int = 8000, drafts: bool = False,
-          future: bool = False, verbose: bool = False) -> int:
+          future: bool = False, verbose: bool = False, search: bool = False) -> int:
     """Serve the site until Ctrl-C (or SIGTERM); return the exit code."""
-    live = LiveServer(site, log, host, port, drafts, future, verbose)
+    live = LiveServer(site, log, host, port, drafts, future, verbose, search)
     main = threading.current_thread() is threading.main_thread()   # only the main thread may set handlers
     previous = signal.signal(signal.SIGTERM, lambda *_: live.stopped.set()) if main else None
     try:
