@@ -17,7 +17,7 @@ KINDS = {  # name -> site path: one page of every main kind
     "home": "", "day": "2025/07/22/", "month": "2025/07/", "year": "2025/", "archive": "archive/",
     "article": "2025/07/22/early-election-called-for-autumn/", "topics": "topics/", "topic": "topics/politics/",
     "topic-page-2": "topics/politics/page/2/", "sources": "sources/", "source": "sources/wire-one/",
-    "feeds": "feeds/", "page": "about/", "404": "404.html",
+    "feeds": "feeds/", "page": "about/", "search": "search/", "404": "404.html",
 }
 
 
