@@ -191,7 +191,7 @@ def _contained(a: tuple[int, ...], b: tuple[int, ...], na: int, nb: int) -> floa
 
     Below the largest value both sketches hold completely, each is an exact sample of its set, so the share
     of the smaller set's values there that the other holds estimates the containment, with no bias when one
-    set is a subset of the other (a trimmed copy). No shared range: no evidence, 1.0."""
+    set is a subset of the other (a trimmed copy). No shared range, or an empty set: no evidence, 1.0."""
     if not na or not nb:
         return 1.0
     k = len(a)
@@ -216,7 +216,9 @@ def compare(a: bytes, b: bytes, with_facts: bool = True) -> Features | None:
     names = numbers = 1.0
     if with_facts:
         f, g = BODY + LEAD, BODY + LEAD + NAMES
-        names = _contained(va[f:g], vb[f:g], ha[3], hb[3])
+        # Names in the lead of one text only: the same span of two copies cannot differ so (numbers can:
+        # one outlet spells them out).
+        names = _contained(va[f:g], vb[f:g], ha[3], hb[3]) if bool(ha[3]) == bool(hb[3]) else 0.0
         numbers = _contained(va[g:], vb[g:], ha[4], hb[4])
     return Features(j, contain, same, lead, min(ha[1], hb[1]), names, numbers)
 

@@ -94,6 +94,19 @@ def test_same_template_stories_of_different_companies_do_not_merge(texts: list[s
     assert cluster.clusters(items(*texts)) == []
 
 
+BOILERPLATE = ("the first paragraph says what happened, who was involved and why it matters to readers today.\n"
+               "A second paragraph adds detail. It quotes an official who said the decision was expected and "
+               "notes what comes next, with a link to the edition and a link elsewhere.")
+
+
+def test_two_stories_in_one_boilerplate_do_not_merge_when_only_one_lead_names_anyone() -> None:
+    # Found by the browser test site: the same template body under "Early election called for autumn" (no
+    # names in the lead) and "Minister resigns after vote" merged, since an empty set was "no evidence".
+    texts = [f"Early election called for autumn: {BOILERPLATE}", f"Minister resigns after vote: {BOILERPLATE}"]
+    assert cluster.clusters(items(*texts)) == []
+    assert cluster.clusters(items(texts[0], texts[0].replace("autumn", "the autumn"))) == [["k0", "k1"]]
+
+
 def test_a_round_up_story_does_not_chain_two_distinct_stories_together() -> None:
     groups = cluster.clusters(items(PRIME[0], ROUND_UP, CHEMICAL))
     assert groups and not any({"k0", "k2"} <= set(g) for g in groups)
