@@ -14,10 +14,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Callable, Iterator
+from pathlib import Path
 
 MARKER = ".sitegen-output"
 
@@ -154,11 +154,11 @@ class Patch:
         changed = sorted(str(p.relative_to(self.root).as_posix()) for p in self.root.rglob("*") if p.is_file())
         write_atomic(self.journal, ("\n".join(["put " + c for c in changed] + ["rm " + r for r in self.removed])
                                     + "\n").encode("utf-8"))
-        for rel in self.removed:   # folders first: a re-made folder is emptied before its new files arrive
-            if rel.endswith("/"):
-                shutil.rmtree(safe_join(self.output, rel.rstrip("/")), ignore_errors=True)
+        swapped = self._swap_folders()
         made: set[str] = set()
         for rel in changed:
+            if rel.startswith(swapped):
+                continue
             target = safe_join(self.output, rel)
             parent = os.path.dirname(target)
             if parent not in made:
@@ -172,6 +172,27 @@ class Patch:
         _write_marker(self.output, build_id)
         self.journal.unlink()
         _remove_tree(self.root)
+
+    def _swap_folders(self) -> tuple[str, ...]:
+        """Replace each re-made folder (a search bundle) whole, in one atomic exchange where the system has
+        one, so readers never see it half old, half new; drop folders that were not re-made. Returns the
+        prefixes of the folders swapped in (their files are in place already)."""
+        swapped = []
+        for rel in self.removed:
+            if not rel.endswith("/"):
+                continue
+            old, new = Path(safe_join(self.output, rel.rstrip("/"))), Path(safe_join(self.root, rel.rstrip("/")))
+            if not new.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+                continue
+            if old.is_dir() and _exchange(new, old):
+                pass   # the old folder now sits in the staging tree, removed with it
+            else:
+                shutil.rmtree(old, ignore_errors=True)
+                old.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(new, old)
+            swapped.append(rel)
+        return tuple(swapped)
 
     def abort(self) -> None:
         _remove_tree(self.root)
