@@ -43,9 +43,7 @@ TOPICS = {
     "culture": "film music festival artist museum exhibition album novel director theatre award actor "
                "concert gallery premiere",
 }
-COMMON = ("said the on in of and to a for with that was at by from after as it is its has have were "
-          "would will also over more than about new last week year officials according spokesman statement "
-          "reported told added early late this while during since amid despite").split()
+COMMON = ["said", "the", "on", "in", "of", "and", "to", "a", "for", "with", "that", "was", "at", "by", "from", "after", "as", "it", "is", "its", "has", "have", "were", "would", "will", "also", "over", "more", "than", "about", "new", "last", "week", "year", "officials", "according", "spokesman", "statement", "reported", "told", "added", "early", "late", "this", "while", "during", "since", "amid", "despite"]
 PLACES = ["London", "Paris", "Berlin", "Tokyo", "Beijing", "Delhi", "Cairo", "Nairobi", "Lagos", "Brasilia",
           "Mexico City", "Washington", "Ottawa", "Canberra", "Jakarta", "Seoul", "Kyiv", "Moscow", "Ankara",
           "Madrid", "Rome", "Geneva", "Brussels", "Dubai", "Riyadh", "Johannesburg", "Buenos Aires", "Lima"]

@@ -26,7 +26,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from corpus import article, generate  # noqa: E402
+from corpus import article, generate
 
 
 @dataclass

@@ -12,9 +12,9 @@ import html
 import os
 import re
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .config import Config

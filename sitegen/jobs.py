@@ -12,8 +12,9 @@ import hashlib
 import multiprocessing
 import os
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from .errors import SitegenError
 from .model import Article

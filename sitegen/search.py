@@ -23,9 +23,9 @@ import subprocess
 import tempfile
 import threading
 from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterator, Sequence
 
 from . import cache
 from .config import Config

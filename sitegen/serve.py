@@ -17,10 +17,11 @@ import socket
 import tempfile
 import threading
 import traceback
+from collections.abc import Callable, Iterable
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Iterable, Protocol
+from typing import Protocol
 
 from .errors import BuildAborted, ConfigError, SitegenError
 
@@ -302,7 +303,7 @@ class Watcher:
     def _watch_root(self) -> None:
         from watchfiles import watch
 
-        relevant = lambda _change, path: Path(path).name in self.names  # noqa: E731
+        relevant = lambda _change, path: Path(path).name in self.names
         for changes in watch(self.root, watch_filter=relevant, recursive=False, stop_event=self._stop,
                              debounce=300, raise_interrupt=False):
             if any(Path(p).name != "site.yaml" for _, p in changes):

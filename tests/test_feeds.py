@@ -15,9 +15,9 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator
 
 import feedparser
 import pytest
@@ -166,9 +166,9 @@ def test_every_xml_feed_parses_cleanly_in_feedparser(public: Path) -> None:
 @pytest.mark.parametrize("name", ["feed.xml", "atom.xml"])
 def test_site_feed_round_trips_titles_links_dates_and_order(public: Path, name: str) -> None:
     parsed = feedparser.parse((public / name).read_bytes())
-    got = [(e.title, e.link, dt.datetime.fromtimestamp(calendar.timegm(e.published_parsed), dt.timezone.utc))
+    got = [(e.title, e.link, dt.datetime.fromtimestamp(calendar.timegm(e.published_parsed), dt.UTC))
            for e in parsed.entries]
-    assert got == [(t, link, d.astimezone(dt.timezone.utc)) for t, link, d in expected_site_items()]
+    assert got == [(t, link, d.astimezone(dt.UTC)) for t, link, d in expected_site_items()]
 
 
 def test_topic_and_source_feeds_hold_exactly_their_articles(public: Path) -> None:

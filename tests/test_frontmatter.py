@@ -54,7 +54,8 @@ def test_join_quotes_what_yaml_11_would_retype() -> None:
 
 
 # --- the fast path answers exactly what the YAML loader answers ------------------------------------------------
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 KEYS = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
 WORDS = st.text(alphabet=st.sampled_from(list("ab AZ09.-_:#'\"[]{},&*!|>%@`~?\\/\u00e9\u2019")), max_size=20)
