@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,7 +16,7 @@ from .errors import ConfigError, SourceError
 from .frontmatter import load_yaml
 
 CONFIG_NAME = "site.yaml"
-FEED_KINDS = ("site", "topics", "sources", "editions")
+FEED_KINDS = ("site", "topics", "sources", "editions", "entities")
 FEED_FORMATS = ("rss", "atom", "json")
 
 
@@ -46,6 +47,7 @@ class Config:
     page_size: int = 20
     home_editions: int = 7
     top_stories: int = 3
+    entity_min_articles: int = 2
     max_article_bytes: int = 2_000_000
     feed_formats: tuple[str, ...] = FEED_FORMATS
     feeds: dict[str, FeedConfig] = field(default_factory=lambda: {k: FeedConfig() for k in FEED_KINDS})
@@ -132,6 +134,7 @@ _CHECKS: dict[str, Check] = {
     "timezone": _timezone, "author": _is_str, "content_dir": _nonempty, "output_dir": _nonempty,
     "cache_dir": _nonempty, "theme": _theme, "page_size": _int_range(1, 1000),
     "home_editions": _int_range(1, 60), "top_stories": _int_range(1, 50),
+    "entity_min_articles": _int_range(1, 1000),
     "max_article_bytes": _int_range(1000, 500_000_000), "feed_formats": _formats,
     "topics_replace": _bool, "search": _bool,
 }
@@ -221,7 +224,7 @@ def config_from_mapping(root: Path, raw: Any) -> Config:
             problems.append(f"{CONFIG_NAME}: {key}: {msg}")
         else:
             values[key] = value
-    for key in ("page_size", "home_editions", "top_stories", "max_article_bytes"):
+    for key in ("page_size", "home_editions", "top_stories", "max_article_bytes", "entity_min_articles"):
         if key in values:
             values[key] = int(values[key])
     if "feed_formats" in values:

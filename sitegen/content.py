@@ -6,10 +6,10 @@ import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass
-
 from zoneinfo import ZoneInfo
 
-from . import frontmatter, markup
+from . import cluster, frontmatter, markup
+from .entities import extract as extract_entities
 from .errors import SourceError
 from .model import Article, article_from
 from .text import clean, clean_line
@@ -96,9 +96,14 @@ def load(data: bytes, rel: str, tz: ZoneInfo, taxonomy: Taxonomy) -> Loaded:
         if unknown:
             warnings.append(f"{rel}:2: topics: {', '.join(unknown)} not in the site's taxonomy; "
                             "kept as given (see 'sitegen topics --list')")
+    if not art.entities and "entities" not in meta:
+        found = extract_entities(art.title, [p for p in plain.split("\n") if p.strip()])
+        updates["entities"] = tuple((kind, name) for kind in ("people", "places", "organisations")
+                                    for name in found.get(kind, []))
     if not art.summary:
         paragraphs = [clean_line(p) for p in plain.split("\n") if p.strip()]
         updates["summary"] = markup.summarize(paragraphs) if paragraphs else ""
+    updates["signature"] = cluster.signature(art.title, plain)
     updates["source_hash"] = source_hash(data)
     art = dataclasses.replace(art, **updates).with_digest()  # type: ignore[arg-type]
     return Loaded(art, tuple(warnings))

@@ -12,8 +12,8 @@ import html
 import json
 import re
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
@@ -33,7 +33,7 @@ MIME = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "a
 FILES = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}
 LABEL = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # In JSON strings these escapes decode to the same text, but keep markup-looking text out of the bytes.
 _JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
@@ -97,6 +97,9 @@ def channel_files(cfg: Config, channel: Channel) -> dict[str, str]:
     return {fmt: channel.base + FILES[fmt] for fmt in cfg.feed_formats}
 
 
+ENTITY_FAMILIES = {"person": "people", "place": "places", "organisation": "organisations"}
+
+
 def _links(cfg: Config, kind: str, base: str, title: str) -> list[FeedLink]:
     files = channel_files(cfg, Channel(kind, title, "", "", base))
     return [FeedLink(f"{title} ({LABEL[f]})", MIME[f], path) for f, path in files.items()]
@@ -109,6 +112,8 @@ def alternates(cfg: Config, kind: str, slug: str | None = None,
     if kind in ("topic", "source") and slug:
         family = "topics" if kind == "topic" else "sources"
         links += _links(cfg, family, f"{family}/{slug}/", name or slug)
+    if kind in ENTITY_FAMILIES and slug:
+        links += _links(cfg, "entities", f"{ENTITY_FAMILIES[kind]}/{slug}/", name or slug)
     if kind == "article" and slug:
         links += _links(cfg, "topics", f"topics/{slug}/", name or slug)[:1]
     if kind in ("day", "home"):

@@ -53,7 +53,7 @@ _Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|
 def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
     """Load one YAML document with the strict loader; errors name `path` and the file line."""
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+        return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
@@ -76,11 +76,13 @@ _KEY_LINE = re.compile(r"^( {2})?([A-Za-z_][A-Za-z0-9_-]*):(?: (.*))?$")
 _PLAIN_BAD_START = tuple("-?:,[]{}#&*!|>'\"%@`")
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _NULLS = {"~", "null", "Null", "NULL", ""}
-_FLOW_ITEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*$")
+_FLOW_ITEM = re.compile(r"^[^\W_][\w .'\u2019/&-]*(?<![ :])$")
 _NOVALUE = object()
 
 
 def _scalar(raw: str) -> Any:
+    if raw[:1] in (" ", "\t"):
+        return _NOVALUE   # extra indentation: leave the subtleties to the YAML loader
     value = raw.rstrip(" ")
     if value.startswith("'"):
         inner = value[1:-1]
@@ -117,6 +119,8 @@ def fast_load(lines: list[str]) -> dict[str, Any] | None:
         if m is None or "\t" in line:
             return None
         indent, key, raw = m.groups()
+        if key in _BOOLS or key in _NULLS:
+            return None   # `true:` / `null:` keys are not text to YAML
         raw = "" if raw is None else raw
         if indent:
             if nested is None or key in nested:

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
 from .jobs import register_groups
 from .model import Article
 from .slugs import slug_or
+from .stories import Stories, find_stories
+from .stories import build as build_stories
+from .urls import Urls
 
 
 @dataclass(frozen=True)
 class Section:
-    """The articles of one topic inside a day, newest first."""
+    """The articles of one topic inside a day, newest first; `also[i]` are the other copies of article i's
+    story (syndicated elsewhere), shown as "also reported by"."""
 
     topic: str
     articles: tuple[Article, ...]
+    also: tuple[tuple[Article, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,21 @@ class Site:
     topics: tuple[Term, ...]                         # taxonomy order, only topics with articles
     sources: tuple[Term, ...]                        # by name
     neighbours: dict[tuple[dt.date, str], tuple[Article | None, Article | None]]  # (older, newer)
+    entities: dict[str, tuple[Term, ...]] = field(default_factory=dict)   # kind -> terms with a page, by name
+    stories: Stories = field(default_factory=Stories)                     # copies, threads, related reading
+    shown: tuple[Article, ...] = ()                                       # one copy per story, newest first
+
+    def entity_path(self, kind: str, name: str) -> str | None:
+        """The page of a person, place or organisation, if it has one."""
+        slug = slug_or(name)
+        return Urls.entity(kind, slug) if slug in self._entity_slugs().get(kind, ()) else None
+
+    def _entity_slugs(self) -> dict[str, frozenset[str]]:
+        cached = self.__dict__.get("_slugs")
+        if cached is None:
+            cached = {k: frozenset(t.slug for t in terms) for k, terms in self.entities.items()}
+            object.__setattr__(self, "_slugs", cached)
+        return cached
 
     def months(self) -> Iterable[Month]:
         """Every month with articles, newest first."""
@@ -126,12 +146,17 @@ def dedupe_ids(articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
     return out, warnings
 
 
-def _sections(articles: Sequence[Article], order: dict[str, int]) -> tuple[Section, ...]:
+def _sections(articles: Sequence[Article], order: dict[str, int], copies: dict) -> tuple[Section, ...]:
     by_topic: dict[str, list[Article]] = defaultdict(list)
     for art in articles:
         by_topic[art.topics[0] if art.topics else "uncategorised"].append(art)
     ranked = sorted(by_topic, key=lambda t: (-len(by_topic[t]), order.get(t, len(order)), t))
-    return tuple(Section(t, tuple(by_topic[t])) for t in ranked)
+    return tuple(Section(t, tuple(by_topic[t]), tuple(_also(a, copies) for a in by_topic[t])) for t in ranked)
+
+
+def _also(art: Article, copies: dict) -> tuple[Article, ...]:
+    story = copies.get((art.day, art.slug))
+    return story.copies[1:] if story is not None else ()
 
 
 def _calendar(days: Sequence[Day]) -> tuple[Year, ...]:
@@ -156,6 +181,27 @@ def _sources(articles: Sequence[Article]) -> tuple[Term, ...]:
     return tuple(sorted(terms, key=lambda t: (t.name.casefold(), t.slug)))
 
 
+ENTITY_KINDS = ("people", "places", "organisations")
+
+
+def _entities(articles: Sequence[Article], min_articles: int) -> dict[str, tuple[Term, ...]]:
+    """People, places and organisations named by at least `min_articles` articles, each with its articles."""
+    groups: dict[tuple[str, str], list[Article]] = defaultdict(list)
+    names: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for art in articles:
+        for kind, name in dict.fromkeys(art.entities):
+            key = (kind, slug_or(name))
+            if not groups[key] or groups[key][-1] is not art:
+                groups[key].append(art)
+            names[key][name] += 1
+    out: dict[str, list[Term]] = {kind: [] for kind in ENTITY_KINDS}
+    for (kind, slug), arts in groups.items():
+        if len(arts) >= min_articles and kind in out:
+            name = min(names[(kind, slug)].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            out[kind].append(Term(slug, name, tuple(arts)))
+    return {kind: tuple(sorted(terms, key=lambda t: (t.name.casefold(), t.slug))) for kind, terms in out.items()}
+
+
 def _neighbours(articles: Sequence[Article]) -> dict[tuple[dt.date, str], tuple[Article | None, Article | None]]:
     """Older and newer article in the same primary topic, for each article."""
     chains: dict[str, list[Article]] = defaultdict(list)
@@ -168,21 +214,26 @@ def _neighbours(articles: Sequence[Article]) -> dict[tuple[dt.date, str], tuple[
     return out
 
 
-def build_site(articles: Iterable[Article], topic_order: Sequence[str]) -> Site:
-    """Group articles into the site's days, months, years, topics and sources."""
+def build_site(articles: Iterable[Article], topic_order: Sequence[str], entity_min_articles: int = 2) -> Site:
+    """Group articles into the site's days, months, years, topics, sources, people, places, organisations and
+    stories. Editions, topics, names and their feeds show one copy of each story; sources show all theirs."""
     ordered = newest_first(articles)
+    copies = find_stories(ordered)
+    shown = [a for a in ordered if (s := copies.get((a.day, a.slug))) is None or s.best is a]
     order = {slug: i for i, slug in enumerate(topic_order)}
     by_day: dict[dt.date, list[Article]] = defaultdict(list)
     by_topic: dict[str, list[Article]] = defaultdict(list)
-    for art in ordered:
+    for art in shown:
         by_day[art.day].append(art)
         for topic in art.topics:
             by_topic[topic].append(art)
-    days = tuple(Day(d, tuple(by_day[d]), _sections(by_day[d], order)) for d in sorted(by_day, reverse=True))
+    days = tuple(Day(d, tuple(by_day[d]), _sections(by_day[d], order, copies)) for d in sorted(by_day, reverse=True))
     topics = tuple(Term(t, t, tuple(by_topic[t]))
                    for t in sorted(by_topic, key=lambda t: (order.get(t, len(order)), t)))
     return Site(articles=tuple(ordered), days=days, years=_calendar(days), topics=topics,
-                sources=_sources(ordered), neighbours=_neighbours(ordered))
+                sources=_sources(ordered), neighbours=_neighbours(shown),
+                entities=_entities(shown, entity_min_articles), stories=build_stories(shown, copies),
+                shown=tuple(shown))
 
 
 register_groups(Section, Day, Month, Year, Term)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .entities import extract as extract_entities
 from .frontmatter import join
 from .ingest import RawArticle
 from .markup import paragraphs_to_markdown, summarize
@@ -41,6 +42,9 @@ def article_text(raw: RawArticle, slug: str, topics: list[tuple[str, float]], ra
     meta["topics"] = [t for t, _ in topics]
     meta["topic_scores"] = {t: round(s, 3) for t, s in topics}
     meta["summary"] = summarize(raw.paragraphs)
+    found = {kind: names for kind, names in extract_entities(raw.title, raw.paragraphs).items() if names}
+    if found:
+        meta["entities"] = found
     meta["provenance"] = {"raw_file": raw_name, "raw_sha256": raw.raw_sha256, "digest": _PENDING}
     text = join(meta, paragraphs_to_markdown(raw.paragraphs))
     return text.replace("  digest: " + _PENDING, "  digest: " + file_digest(text), 1)

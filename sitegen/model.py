@@ -10,8 +10,9 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import SourceError
@@ -44,6 +45,7 @@ class Article:
     draft: bool = False
     words: int = 0
     entities: tuple[tuple[str, str], ...] = ()   # (kind, name): kind in people/places/organisations
+    signature: bytes = b""          # near-duplicate signature of the body (cluster.py)
     source_hash: str = ""           # digest of the file's bytes: the body is part of it
     digest: str = ""                # digest of every field above: equal digests, equal pages
 

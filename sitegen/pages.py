@@ -7,10 +7,10 @@ rendered output in memory and an incremental build re-renders only pages whose d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Iterator, Sequence
-
 import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
 
 from . import charts
 from .group import Day, Month, Site, Term, Year, paginate
@@ -107,26 +107,57 @@ def archives(site: Site, r: Renderer) -> Iterator[Job]:
     yield _out(r, "archive/", "archive.html", page, years=site.years)
 
 
+@dataclass(frozen=True)
+class Links:
+    """What an article page shows beyond the article: its story's other copies, related reading, its thread
+    and its names, each name with its page if it has one. All of it goes into the page's fingerprint."""
+
+    also: tuple[Article, ...] = ()
+    related: tuple[Article, ...] = ()
+    thread: tuple[str, int] | None = None                 # (site path of the timeline, number of articles)
+    names: tuple[tuple[str, str, str | None], ...] = ()   # (kind, name, site path or None)
+
+
+def links(site: Site, art: Article) -> Links:
+    key = (art.day, art.slug)
+    story = site.stories.story.get(key)
+    thread = site.stories.thread.get(key)
+    return Links(also=tuple(a for a in story.copies if a is not art) if story else (),
+                 related=site.stories.related.get(key, ()),
+                 thread=(Urls.thread(thread.id), len(thread.articles)) if thread else None,
+                 names=tuple((kind, name, site.entity_path(kind, name)) for kind, name in art.entities))
+
+
 def _article_job(r: Renderer, art: Article, older: Article | None, newer: Article | None,
-                 body_for: BodyFor) -> Job:
+                 body_for: BodyFor, more: Links) -> Job:
     path = r.article_path(art)
 
     def make() -> bytes:
         topic = art.topics[0] if art.topics else None
         page = PageInfo("article", path, art.title, art.summary,
                         r.alternates("article", topic, r.topic_name(topic) if topic else None))
-        return r.render("article.html", page, article=art, body=r.markup(body_for(art)), older=older, newer=newer)
+        return r.render("article.html", page, article=art, body=r.markup(body_for(art)), older=older, newer=newer,
+                        more=more)
 
-    # Everything the page shows derives from the three articles (whose digests cover the file's bytes, so the
-    # body too) and from the settings and taxonomy (part of every key's salt): a cheap, complete fingerprint.
-    fp = f"article|{art.digest}|{older.digest if older else '-'}|{newer.digest if newer else '-'}"
-    return Job(Urls.file(path), "article.html", fp, make)
+    # Everything the page shows derives from these articles (whose digests cover the files' bytes, so the body
+    # too), the links and the settings and taxonomy (part of every key's salt): a cheap, complete fingerprint.
+    fp = f"article|{art.digest}|{older.digest if older else '-'}|{newer.digest if newer else '-'}|"
+    return Job(Urls.file(path), "article.html", fp + fingerprint(more), make)
 
 
 def articles(site: Site, r: Renderer, body_for: BodyFor) -> Iterator[Job]:
     for art in site.articles:
         older, newer = site.neighbours.get((art.day, art.slug), (None, None))
-        yield _article_job(r, art, older, newer, body_for)
+        yield _article_job(r, art, older, newer, body_for, links(site, art))
+
+
+def threads(site: Site, r: Renderer) -> Iterator[Job]:
+    """A timeline page per developing story."""
+    for thread in site.stories.threads:
+        path = Urls.thread(thread.id)
+        page = PageInfo("thread", path, f"Timeline: {thread.title}",
+                        f"{len(thread.articles)} articles following one story", r.alternates("home"))
+        yield _out(r, path, "thread.html", page, thread=thread)
 
 
 def _term_pages(kind: str, terms: Sequence[Term], r: Renderer, base_of: Callable[[str], str],
@@ -153,10 +184,22 @@ def _term_pages(kind: str, terms: Sequence[Term], r: Renderer, base_of: Callable
                        pager=pager)
 
 
+ENTITY_PAGES = {"people": ("person", "People"), "places": ("place", "Places"),
+                "organisations": ("organisation", "Organisations")}
+
+
 def terms(site: Site, r: Renderer) -> Iterator[Job]:
-    topic_name = lambda t: r.topic_name(t.slug)  # noqa: E731
+    topic_name = lambda t: r.topic_name(t.slug)
     yield from _term_pages("topic", site.topics, r, Urls.topic, topic_name)
     yield from _term_pages("source", site.sources, r, Urls.source, lambda t: t.name)
+    for family, (kind, label) in ENTITY_PAGES.items():
+        terms_ = site.entities.get(family, ())
+        yield from _term_pages(kind, terms_, r, partial(Urls.entity, family), lambda t: t.name)
+        if terms_:
+            page = PageInfo("entities", f"{family}/", label, f"{label} named in at least "
+                            f"{r.cfg.entity_min_articles} articles", r.alternates("home"))
+            counts = tuple((t.slug, t.name, len(t.articles)) for t in terms_)
+            yield _out(r, f"{family}/", "entities.html", page, family=family, label=label, terms=counts)
     page = PageInfo("topics", "topics/", "Topics", "Every topic with its latest articles",
                     r.alternates("home"))
     yield _out(r, "topics/", "topics.html", page, terms=site.topics)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from . import cache, content, frontmatter, group, intake, jobs, markup, pages, sitemap, syndicate
 from . import search as searching
@@ -134,11 +134,11 @@ def _now() -> dt.datetime:
     """The build's notion of now: SOURCE_DATE_EPOCH when set (reproducible builds), else the clock."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is None:
-        return dt.datetime.now(tz=dt.timezone.utc)
+        return dt.datetime.now(tz=dt.UTC)
     try:
         if not epoch.strip().isdigit():
             raise ValueError(epoch)
-        return dt.datetime.fromtimestamp(int(epoch.strip()), tz=dt.timezone.utc)
+        return dt.datetime.fromtimestamp(int(epoch.strip()), tz=dt.UTC)
     except (ValueError, OverflowError, OSError):
         # The reproducible-builds specification: a malformed value is an error, never silently the clock.
         raise ConfigError([f"SOURCE_DATE_EPOCH={epoch[:40]!r}: must be a whole number of seconds since 1970 "
@@ -277,6 +277,7 @@ def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str,
     out += pages.archives(site, r)
     out += pages.articles(site, r, body_for)
     out += pages.terms(site, r)
+    out += pages.threads(site, r)
     out += pages.standalone(r, extra)
     out += syndicate.feed_jobs(site, r, body_for)
     out += syndicate.feed_index(site, r)
@@ -319,8 +320,8 @@ def _inputs(cfg: Config, files: Scan, drafts: bool, future: bool) -> str:
             for name in sorted(names):
                 st = os.stat(os.path.join(path, name))
                 parts.append(f"{os.path.join(path, name)}|{st.st_mtime_ns}|{st.st_size}")
-    st = os.stat(cfg.root / "site.yaml") if (cfg.root / "site.yaml").exists() else None
-    parts.append(f"site.yaml|{st.st_mtime_ns if st else 0}|{st.st_size if st else 0}")
+    yaml_st = os.stat(cfg.root / "site.yaml") if (cfg.root / "site.yaml").exists() else None
+    parts.append(f"site.yaml|{yaml_st.st_mtime_ns if yaml_st else 0}|{yaml_st.st_size if yaml_st else 0}")
     return jobs.fingerprint("\n".join(parts))
 
 
@@ -367,7 +368,7 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
     lap("read")
     if strict and (report.skipped or report.warnings):
         raise BuildAborted([*report.skipped, *report.warnings])
-    site = group.build_site(articles, [t.slug for t in taxonomy.topics])
+    site = group.build_site(articles, [t.slug for t in taxonomy.topics], cfg.entity_min_articles)
     report.articles = len(site.articles)
     renderer = Renderer(cfg, taxonomy)
     planned = plan(cfg, site, renderer, extra, search)

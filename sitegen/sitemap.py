@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from functools import partial
 
 from .group import Site
 from .jobs import Job, fingerprint
@@ -76,6 +77,6 @@ def sitemap_jobs(site: Site, urls: Urls, extra_paths: Sequence[str]) -> Iterator
                  for a in oldest_first[start:start + CHUNK]]
         name = f"sitemap-articles-{n}.xml"
         names.append(name)
-        yield Job(name, None, fingerprint(repr(chunk)), lambda chunk=chunk: _urlset(chunk))
+        yield Job(name, None, fingerprint(repr(chunk)), partial(_urlset, chunk))
     locs = [urls.absolute(name) for name in names]
     yield Job("sitemap.xml", None, fingerprint(repr(locs)), lambda: _index(locs))

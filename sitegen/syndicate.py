@@ -6,16 +6,16 @@ Which channels exist is decided here; how a channel becomes bytes is feeds.py's 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 from .feeds import LABEL, MIME, Channel, Item, article_item, channel_files, edition_id, render_format
 from .group import Day, Site
+from .jobs import Job, fingerprint
 from .model import Article
 from .render import PageInfo, Renderer, long_date
 from .text import clean_line
 from .urls import Urls
-from .jobs import Job, fingerprint
 
 BodyFor = Callable[[Article], str]
 
@@ -35,7 +35,7 @@ def channels(site: Site, r: Renderer) -> list[tuple[Channel, tuple[Article, ...]
     """Every channel the site publishes with the things its items are made from, in a fixed order."""
     cfg = r.cfg
     out: list[tuple[Channel, tuple[Article, ...] | tuple[Day, ...]]] = [
-        (Channel("site", cfg.title, cfg.description, "", ""), site.articles),
+        (Channel("site", cfg.title, cfg.description, "", ""), site.shown or site.articles),
         (Channel("editions", f"{cfg.title}: daily editions", "One item a day: that day's digest, by topic",
                  "archive/", "editions/"), site.days)]
     for term in site.topics:
@@ -45,6 +45,11 @@ def channels(site: Site, r: Renderer) -> list[tuple[Channel, tuple[Article, ...]
     for term in site.sources:
         out.append((Channel("sources", f"{cfg.title}: {term.name}", f"Latest articles from {term.name}",
                             Urls.source(term.slug), Urls.source(term.slug)), term.articles))
+    for family, terms in site.entities.items():
+        for term in terms:
+            base = Urls.entity(family, term.slug)
+            out.append((Channel("entities", f"{cfg.title}: {term.name}", f"Latest articles naming {term.name}",
+                                base, base), term.articles))
     return out
 
 
@@ -125,7 +130,8 @@ def opml(feeds: list[Listed], r: Renderer) -> bytes:
     ET.SubElement(head, "ownerName").text = clean_line(r.cfg.author or r.cfg.title)
     body = ET.SubElement(root, "body")
     groups: dict[str, ET.Element] = {}
-    names = {"site": "Site", "editions": "Daily editions", "topics": "Topics", "sources": "Sources"}
+    names = {"site": "Site", "editions": "Daily editions", "topics": "Topics", "sources": "Sources",
+             "entities": "People, places and organisations"}
     for feed in feeds:
         if feed.kind not in groups:
             groups[feed.kind] = ET.SubElement(body, "outline", text=names[feed.kind], title=names[feed.kind])

@@ -56,6 +56,10 @@ class Urls:
     def entity(kind: str, slug: str) -> str:
         return f"{kind}/{slug}/"
 
+    @staticmethod
+    def thread(thread_id: str) -> str:
+        return f"threads/{thread_id}/"
+
     # --- turning paths into links and files --------------------------------------------------------------
     def link(self, path: str) -> str:
         """A root-relative link to a site path (keeps the base path)."""

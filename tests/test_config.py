@@ -41,7 +41,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         "site.yaml: timezone: unknown timezone 'Mars/Base': use an IANA name such as UTC or Europe/London",
         "site.yaml: language: must be a language tag such as en or en-GB",
         "site.yaml: feeds.site.limt: unknown key (did you mean 'limit'?)",
-        "site.yaml: feeds.bogus: unknown key; known keys: editions, site, sources, topics",
+        "site.yaml: feeds.bogus: unknown key; known keys: editions, entities, site, sources, topics",
         "site.yaml: output_dir: must be its own folder inside or beside the site, apart from the content folder "
         "(it is replaced on every build)",
     ]

@@ -22,7 +22,7 @@ from sitegen.render import Renderer
 from sitegen.report import BuildReport
 from sitegen.topics import load_taxonomy
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 WORDS = ["market", "vote", "storm", "court", "match", "vaccine", "museum", "rocket", "harbour", "violin",
          "glacier", "tariff"]
 needs_pagefind = pytest.mark.skipif(not search.probe()[0], reason=f"pagefind cannot run: {search.probe()[1]}")
@@ -139,10 +139,16 @@ def test_bundles_are_deterministic_and_hold_only_the_index(tmp_path: Path) -> No
 
 
 @needs_pagefind
+def _tags(site: Path) -> dict[str, str]:
+    page = (site / "public" / "search" / "index.html").read_text(encoding="utf-8")
+    return dict(re.findall(r"/pagefind/([\w-]+)/#([0-9a-f]{12})", page))
+
+
 def test_only_the_changed_month_reindexes(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _site(site)
     pipeline.build(load_config(site))
     before = _keys(site)
+    tags = _tags(site)
     _write(site, 40, 7, 20)                                   # a new July article from an existing source
     after = _keys(site)
     changed = sorted(p for p in after if after[p] != before.get(p))
@@ -157,6 +163,8 @@ def test_only_the_changed_month_reindexes(site: Path, monkeypatch: pytest.Monkey
                         lambda recs, lang, keep, what: indexed.append(what) or real(recs, lang, keep, what))
     report = pipeline.build(load_config(site))
     assert indexed == ["2025-07"] and report.search == "on"
+    now = _tags(site)   # the search page's cache tags: July's changes; June's and the runtime's stay
+    assert now["2025-06"] == tags["2025-06"] and now["main"] == tags["main"] and now["2025-07"] != tags["2025-07"]
     assert _files(site / "public" / "pagefind" / "2025-06") == june
     assert {p: p.stat().st_mtime_ns for p in (site / "public" / "pagefind" / "2025-06").rglob("*")} == stamps
 

@@ -26,6 +26,19 @@ URL_ATTRS = {"href", "src", "action", "formaction", "data", "poster", "backgroun
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+def _local(url: str | None) -> bool:
+    return url is None or (url.startswith("/") and not url.startswith("//"))
+
+
+def _theme_own(tag: str, attrs: dict[str, str | None]) -> bool:
+    """The theme's own search page: a script file of the site and a form that stays on the site. Content
+    can produce neither (the sanitiser's allow-list has no <script> or <form>)."""
+    if tag == "script":   # exactly the theme's search script, never inline
+        return attrs.get("type") == "module" and (attrs.get("src") or "").endswith("/static/search.js") \
+            and _local(attrs.get("src"))
+    return tag == "form" and attrs.get("role") == "search" and _local(attrs.get("action"))
+
+
 class _Active(HTMLParser):
     """Collect every element, attribute or URL that could run script in a browser or a feed reader."""
 
@@ -34,7 +47,7 @@ class _Active(HTMLParser):
         self.found: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ACTIVE_TAGS:
+        if tag in ACTIVE_TAGS and not _theme_own(tag, dict(attrs)):
             self.found.append(f"<{tag}>")
         if tag == "meta" and any(n == "http-equiv" and (v or "").lower() == "refresh" for n, v in attrs):
             self.found.append("<meta http-equiv=refresh>")

@@ -1,0 +1,197 @@
+"""How articles relate: [Article] -> `Stories` (syndicated copies of one story, story threads across days,
+related reading). Pure and deterministic; keys are (day, slug).
+
+- A *story* is a cluster of near-duplicate copies (cluster.py): the best copy is shown, the others are listed
+  as "also reported by" and left out of editions, listings and feeds.
+- A *thread* links articles that continue one another: the same primary topic, within THREAD_DAYS, sharing
+  at least two specific names (one of them a person or organisation). Names that occur in more than
+  GENERIC_SHARE of the articles ("United States") are too common to link anything.
+- *Related reading*: up to RELATED articles within RELATED_DAYS either side, ranked by shared specific
+  names, shared topics and closeness in time; topped up from the same primary topic to at least RELATED_MIN.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from . import cluster
+from .model import Article
+from .slugs import slug_or
+
+Key = tuple[dt.date, str]
+THREAD_DAYS = 3
+RELATED_DAYS = 7
+RELATED, RELATED_MIN = 5, 3
+NEAREST = 12                  # candidates taken per name: the nearest in time
+GENERIC_SHARE = 0.05
+NAMED = ("people", "organisations")
+
+
+@dataclass(frozen=True)
+class Story:
+    """Copies of one story: the one shown first, then the others (also reported by)."""
+
+    copies: tuple[Article, ...]
+
+    @property
+    def best(self) -> Article:
+        return self.copies[0]
+
+
+@dataclass(frozen=True)
+class Thread:
+    """A developing story: its articles, oldest first."""
+
+    id: str
+    articles: tuple[Article, ...]
+
+    @property
+    def title(self) -> str:
+        return self.articles[-1].title
+
+
+@dataclass
+class Stories:
+    """The relations of a site's articles."""
+
+    story: dict[Key, Story] = field(default_factory=dict)        # every clustered article -> its story
+    thread: dict[Key, Thread] = field(default_factory=dict)       # every threaded article -> its thread
+    related: dict[Key, tuple[Article, ...]] = field(default_factory=dict)
+    threads: tuple[Thread, ...] = ()                              # newest last article first
+
+
+def key(art: Article) -> Key:
+    return (art.day, art.slug)
+
+
+def find_stories(articles: Sequence[Article], window_days: int = 3) -> dict[Key, Story]:
+    """Cluster syndicated copies; every member maps to its story (best copy first, others by source, date)."""
+    by_name = {f"{a.day.isoformat()}/{a.slug}": a for a in articles if a.signature}
+    out: dict[Key, Story] = {}
+    items = [(name, a.day, a.signature) for name, a in by_name.items()]
+    for group in cluster.clusters(items, window_days):
+        members = [by_name[name] for name in group]
+        top = cluster.best(members)
+        rest = sorted((a for a in members if a is not top), key=lambda a: ((a.source or "").casefold(), a.date, a.path))
+        story = Story((top, *rest))
+        for art in members:
+            out[key(art)] = story
+    return out
+
+
+class _Index:
+    """Articles oldest first with, per specific name and per primary topic, their positions in time order."""
+
+    def __init__(self, articles: Sequence[Article]) -> None:
+        self.arts = sorted(articles, key=lambda a: a.sort_key)
+        self.days = [a.day.toordinal() for a in self.arts]
+        df: Counter[tuple[str, str]] = Counter()
+        names: list[set[tuple[str, str]]] = []
+        for art in self.arts:
+            found = {(kind, slug_or(name)) for kind, name in art.entities}
+            names.append(found)
+            df.update(found)
+        limit = max(3, int(GENERIC_SHARE * len(self.arts)))
+        self.names = [{n for n in found if df[n] <= limit} for found in names]
+        self.posting: dict[object, list[int]] = defaultdict(list)
+        for i, art in enumerate(self.arts):
+            for n in self.names[i]:
+                self.posting[n].append(i)
+            if art.topics:
+                self.posting[("topic", art.topics[0])].append(i)
+
+    def near(self, label: object, i: int, days: int, k: int = NEAREST) -> list[int]:
+        """Up to `k` positions listed under `label` within `days` of article `i`, nearest first."""
+        plist = self.posting.get(label)
+        if not plist:
+            return []
+        right = bisect.bisect_left(plist, i)
+        left = right - 1
+        if right < len(plist) and plist[right] == i:
+            right += 1
+        day, out = self.days[i], list[int]()
+        while len(out) < k:
+            ok_left = left >= 0 and day - self.days[plist[left]] <= days
+            ok_right = right < len(plist) and self.days[plist[right]] - day <= days
+            if not (ok_left or ok_right):
+                break
+            if ok_left and (not ok_right or i - plist[left] <= plist[right] - i):
+                out.append(plist[left])
+                left -= 1
+            else:
+                out.append(plist[right])
+                right += 1
+        return out
+
+
+def _threads(ix: _Index) -> tuple[dict[Key, Thread], tuple[Thread, ...]]:
+    parent = list(range(len(ix.arts)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, art in enumerate(ix.arts):
+        shared: Counter[int] = Counter()
+        named: set[int] = set()
+        for n in ix.names[i]:
+            for j in ix.near(n, i, THREAD_DAYS):
+                if j < i and ix.arts[j].topics[:1] == art.topics[:1]:
+                    shared[j] += 1
+                    if n[0] in NAMED:
+                        named.add(j)
+        for j, count in shared.most_common(3):
+            if count >= 2 and j in named:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(ix.arts)):
+        groups[root(i)].append(i)
+    by_key: dict[Key, Thread] = {}
+    threads = []
+    for members in groups.values():
+        if len(members) > 1:
+            arts = tuple(ix.arts[i] for i in sorted(members))
+            thread = Thread(f"{arts[0].day.isoformat()}-{arts[0].slug}"[:90].rstrip("-"), arts)
+            threads.append(thread)
+            for art in arts:
+                by_key[key(art)] = thread
+    threads.sort(key=lambda t: (t.articles[-1].sort_key, t.id), reverse=True)
+    return by_key, tuple(threads)
+
+
+def _related(ix: _Index, i: int) -> tuple[Article, ...]:
+    art = ix.arts[i]
+    score: dict[int, float] = defaultdict(float)
+    for n in ix.names[i]:
+        for j in ix.near(n, i, RELATED_DAYS):
+            score[j] += 2
+    topics = set(art.topics)
+    for j in list(score):
+        other = ix.arts[j]
+        score[j] += (1 if other.topics[:1] == art.topics[:1] else 0) + 0.5 * len(topics & set(other.topics[1:]))
+    ranked = sorted(score, key=lambda j: (-score[j], abs(ix.days[j] - ix.days[i]), ix.arts[j].sort_key))
+    picked = ranked[:RELATED]
+    if len(picked) < RELATED_MIN and art.topics:
+        picked += [j for j in ix.near(("topic", art.topics[0]), i, RELATED_DAYS) if j not in picked]
+        picked = picked[:RELATED_MIN]
+    return tuple(ix.arts[j] for j in picked)
+
+
+def build(shown: Sequence[Article], stories: dict[Key, Story]) -> Stories:
+    """Threads and related reading over the articles shown (one copy per story); copies share their best's."""
+    ix = _Index(shown)
+    thread_of, threads = _threads(ix)
+    related = {key(a): _related(ix, i) for i, a in enumerate(ix.arts)}
+    for story in {id(s): s for s in stories.values()}.values():
+        for copy in story.copies[1:]:
+            if key(story.best) in related:
+                related[key(copy)] = related[key(story.best)]
+            if key(story.best) in thread_of:
+                thread_of[key(copy)] = thread_of[key(story.best)]
+    return Stories(story=stories, thread=thread_of, related=related, threads=threads)

@@ -1,0 +1,120 @@
+"""Stories: syndicated copies shown once, story threads, related reading, people/places/organisations pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sitehelpers import article, write_site
+
+from sitegen import cluster
+from sitegen.config import load_config
+from sitegen.group import build_site
+from sitegen.model import Article
+from sitegen.pipeline import build
+from sitegen.stories import Story, find_stories
+
+UTC = dt.UTC
+LEAD = ("The central bank of Freedonia raised its main interest rate by half a point to 4.5 percent on "
+        "Tuesday, its third increase this year, saying inflation of 7.2 percent was still far above its "
+        "target and that wages were rising faster than productivity across the economy.")
+MORE = ("Governor Rufus Firefly told reporters in Fredonia City that further rises could follow if prices kept "
+        "climbing. Markets had expected the move after weeks of hints from the board.")
+
+
+def _art(slug: str, day: int, text: str, source: str | None = None, topics: tuple[str, ...] = ("economy-business",),
+         entities: tuple[tuple[str, str], ...] = (), hour: int = 9) -> Article:
+    return Article(path=f"content/articles/{slug}.md", title=slug.replace("-", " "), slug=slug, source=source,
+                   date=dt.datetime(2025, 3, day, hour, tzinfo=UTC), topics=topics, entities=entities,
+                   words=len(text.split()), signature=cluster.signature(slug, text)).with_digest()
+
+
+def test_copies_of_one_story_are_shown_once_with_the_others_listed() -> None:
+    arts = [_art("rates-up", 4, f"{LEAD}\n{MORE}", "Reuters"),
+            _art("freedonia-raises-rates", 4, f"FREDONIA CITY (AP) - {LEAD}", "AP", hour=11),
+            _art("storm", 4, "A storm flooded the coast of Freedonia overnight and thousands of people left their "
+                 "homes as rivers rose across the north of the country.", "AP", ("weather",))]
+    site = build_site(arts, ["economy-business", "weather"])
+    assert [a.slug for a in site.shown] == ["storm", "rates-up"] or [a.slug for a in site.shown] == ["rates-up", "storm"]
+    [day] = site.days
+    economy = next(s for s in day.sections if s.topic == "economy-business")
+    assert [a.slug for a in economy.articles] == ["rates-up"]                 # the longer copy is the best
+    assert [a.slug for a in economy.also[0]] == ["freedonia-raises-rates"]
+    assert len(site.articles) == 3                                            # every copy keeps its page
+
+
+def test_distinct_stories_do_not_merge() -> None:
+    other = LEAD.replace("Freedonia", "Sylvania").replace("4.5", "3.25").replace("7.2", "5.1")
+    stories = find_stories([_art("a", 4, LEAD, "Reuters"), _art("b", 4, other, "AP")])
+    assert stories == {}
+
+
+def test_threads_link_articles_continuing_one_story() -> None:
+    names = (("people", "Rufus Firefly"), ("organisations", "Bank of Freedonia"), ("places", "Freedonia"))
+    arts = [_art("day-one", 3, "First report about the bank and its governor and the rate decision today.",
+                 entities=names),
+            _art("day-two", 4, "The governor defended the decision before parliament, saying prices must fall.",
+                 entities=names[:2]),
+            _art("much-later", 20, "The governor spoke again about the bank and the economy in a long speech.",
+                 entities=names)]
+    site = build_site(arts, ["economy-business"])
+    threads = site.stories.threads
+    assert len(threads) == 1 and [a.slug for a in threads[0].articles] == ["day-one", "day-two"]
+    assert threads[0].id == "2025-03-03-day-one"
+    assert (dt.date(2025, 3, 20), "much-later") not in site.stories.thread
+
+
+def test_related_reading_prefers_shared_names_then_topic() -> None:
+    firefly = (("people", "Rufus Firefly"),)
+    arts = [_art("a", 10, "Firefly warned lawmakers that borrowing costs would stay high into the summer.",
+                 entities=firefly),
+            _art("b", 11, "A new poll shows most voters trust the central bank less than a year ago.",
+                 entities=firefly),
+            _art("c", 12, "Unrelated economic news about exports and ports.", entities=()),
+            _art("d", 12, "Sports news about a football match.", topics=("sport",))]
+    site = build_site(arts, ["economy-business", "sport"])
+    related = site.stories.related[(dt.date(2025, 3, 11), "b")]
+    assert related[0].slug == "a" and "d" not in [r.slug for r in related] and len(related) >= 2
+
+
+def test_entity_pages_need_enough_articles() -> None:
+    arts = [_art(f"x{i}", 5 + i, f"text {i}", entities=(("people", "Rufus Firefly"), ("places", f"Town {i}")))
+            for i in range(3)]
+    site = build_site(arts, ["economy-business"], entity_min_articles=2)
+    assert [t.name for t in site.entities["people"]] == ["Rufus Firefly"]
+    assert site.entities["places"] == ()
+    assert site.entity_path("people", "Rufus Firefly") == "people/rufus-firefly/"
+    assert site.entity_path("places", "Town 1") is None
+
+
+def test_built_site_has_threads_entities_and_copies(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site")
+    body = f"{LEAD}\n\n{MORE}\n"
+    article(site, "articles/a.md", "title: Freedonia raises rates\ndate: 2025-03-04T09:00:00+00:00\nsource: Reuters\n"
+            "topics: [economy-business]", body)
+    article(site, "articles/b.md", "title: Freedonia's bank lifts rates again\ndate: 2025-03-04T11:00:00+00:00\n"
+            "source: AP\ntopics: [economy-business]", f"FREDONIA CITY (AP) - {LEAD}\n")
+    article(site, "articles/c.md", "title: Firefly defends rate rise\ndate: 2025-03-05T09:00:00+00:00\nsource: AFP\n"
+            "topics: [economy-business]\nentities:\n  people: [Rufus Firefly]\n  organisations: [Bank of Freedonia]",
+            "The governor defended the rise before parliament.\n")
+    article(site, "articles/d.md", "title: Firefly speaks\ndate: 2025-03-04T15:00:00+00:00\nsource: AFP\n"
+            "topics: [economy-business]\nentities:\n  people: [Rufus Firefly]\n  organisations: [Bank of Freedonia]",
+            "The governor spoke about the rate decision.\n")
+    report = build(load_config(site))
+    assert report.skipped == []
+    out = site / "public"
+    day = (out / "2025/03/04/index.html").read_text(encoding="utf-8")
+    assert "Also reported by" in day and "freedonias-bank-lifts-rates-again" in day
+    copy = (out / "2025/03/04/freedonias-bank-lifts-rates-again/index.html").read_text(encoding="utf-8")
+    assert "Also reported by" in copy and "/2025/03/04/freedonia-raises-rates/" in copy
+    assert (out / "people/rufus-firefly/index.html").is_file() and (out / "people/rufus-firefly/feed.xml").is_file()
+    assert (out / "people/index.html").is_file()
+    threads = list((out / "threads").glob("*/index.html"))
+    assert len(threads) == 1 and "Firefly speaks" in threads[0].read_text(encoding="utf-8")
+    feed = (out / "feed.xml").read_text(encoding="utf-8")
+    assert feed.count("<item>") == 3                                          # the copy is not repeated
+
+
+def test_story_type_is_frozen() -> None:
+    story = Story((_art("a", 1, LEAD),))
+    assert story.best.slug == "a"
