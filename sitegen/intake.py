@@ -1,4 +1,5 @@
-"""Ingest's bookkeeping: `RawArticle` -> article file text, and an index of what `content/` already holds.
+"""The ingest stage, file by file: raw files -> `RawArticle` -> article file text under content/articles, with an
+index of what `content/` already holds (so ingesting twice changes nothing and hand edits are never lost).
 
 An article file records where it came from (`provenance`): the raw file's name and SHA-256, and a digest of
 the file as ingest wrote it, so a later ingest can tell an untouched file from one an editor changed.
@@ -8,15 +9,21 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .config import Config
 from .entities import extract as extract_entities
+from .errors import SourceError
 from .frontmatter import join
-from .ingest import RawArticle
+from .ingest import RawArticle, parse_bytes
 from .markup import paragraphs_to_markdown, summarize
+from .report import Outcome
 from .slugs import slug_or
+from .topics import Taxonomy
+from .write import write_atomic
 
 _DIGEST_LINE = re.compile(r"^  digest: [0-9a-f]{64}\n", re.MULTILINE)
 _HEAD_FIELDS = re.compile(r"^(id|date|slug|  raw_sha256|  digest): '?([^'\n]*)'?$", re.MULTILINE)
@@ -126,3 +133,64 @@ def edited_by_hand(text: str) -> bool:
     """Tell whether an ingested article file was changed since ingest wrote it."""
     m = re.search(r"^  digest: ([0-9a-f]{64})$", text, re.MULTILINE)
     return m is None or m.group(1) != file_digest(text)
+
+
+def raw_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand files and folders (recursively: `*.txt`, hidden entries skipped) into a sorted, unique list."""
+    found: dict[str, Path] = {}
+    for path in paths:
+        if path.is_dir():
+            for child in path.rglob("*.txt"):
+                if child.is_file() and not any(p.startswith(".") for p in child.relative_to(path).parts):
+                    found.setdefault(str(child.resolve()), child)
+        else:
+            found.setdefault(str(path.resolve()), path)
+    return [found[k] for k in sorted(found)]
+
+
+def read_raw(path: Path, cap: int) -> RawArticle:
+    try:
+        size = path.stat().st_size
+        if size > cap:
+            raise SourceError(str(path), None, f"file is {size:,} bytes, over the {cap:,}-byte limit "
+                              "(max_article_bytes in site.yaml): split it or raise the limit")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(str(path), None, "no such file") from None
+    except OSError as exc:
+        raise SourceError(str(path), None, f"cannot read: {exc.strerror}") from None
+    if not data.strip():
+        raise SourceError(str(path), 1, "empty file: no header, title or body")
+    return parse_bytes(data, str(path))
+
+
+def ingest_one(cfg: Config, raw: RawArticle, path: Path, index: ContentIndex, taxonomy: Taxonomy,
+                update: bool) -> Outcome:
+    existing = index.find(raw)
+    if existing is not None:
+        rel = existing.relative_to(cfg.root).as_posix()
+        if not update:
+            same = index.by_hash.get(raw.raw_sha256) == existing
+            why = "same text" if same else "same date and id, different text: use --update to replace it"
+            return Outcome(str(path), "unchanged" if same else "skipped", rel,
+                           "" if same else f"{path}: already ingested as {rel} ({why})")
+        old_text = existing.read_text(encoding="utf-8")
+        if edited_by_hand(old_text):
+            return Outcome(str(path), "skipped", rel, f"{path}: {rel} was edited by hand; not overwritten "
+                           "(delete it, then ingest again, to regenerate it)")
+        slug = existing.stem
+        text = article_text(raw, slug, _topics(taxonomy, raw), path.name)
+        if text == old_text:
+            return Outcome(str(path), "unchanged", rel)
+        write_atomic(existing, text.encode("utf-8"))
+        return Outcome(str(path), "updated", rel)
+    slug = index.unique_slug(raw)
+    target = cfg.articles_dir / relative_path(raw, slug)
+    text = article_text(raw, slug, _topics(taxonomy, raw), path.name)
+    write_atomic(target, text.encode("utf-8"))
+    index.add(target, {"id": raw.id or "", "date": raw.date.isoformat(), "raw_sha256": raw.raw_sha256})
+    return Outcome(str(path), "converted", target.relative_to(cfg.root).as_posix())
+
+
+def _topics(taxonomy: Taxonomy, raw: RawArticle) -> list[tuple[str, float]]:
+    return taxonomy.classify(raw.title, "\n".join(raw.paragraphs))

@@ -1,7 +1,7 @@
 """The data the site is made of: front matter (dict) -> `Article` through a {field: coercer} table.
 
 `Article` is the light, per-article record every listing, feed and grouping works from; the rendered body
-travels beside it (see pipeline.py) so that listings never hold full texts.
+travels beside it (see reading.py) so that listings never hold full texts.
 """
 
 from __future__ import annotations

@@ -8,49 +8,16 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from . import cache, content, frontmatter, group, intake, jobs, markup, pages, sitemap, syndicate
+from . import cache, group, intake, jobs, pages, reading, sitemap, syndicate
 from . import search as searching
 from .config import Config
-from .errors import BuildAborted, ConfigError, SourceError
-from .ingest import RawArticle, parse_bytes
-from .model import Article
+from .errors import BuildAborted, SourceError
 from .render import Renderer, static_dirs, theme_dirs
 from .report import BuildReport, IngestReport, Outcome
-from .slugs import slugify
-from .text import clean, clean_line
 from .topics import Taxonomy
-from .write import Patch, Staging, build_lock, check_output, clean_stale_staging, interrupted, write_atomic
+from .write import Patch, Staging, build_lock, check_output, clean_stale_staging, interrupted
 
 Progress = Callable[[int, int], None]
-
-
-def raw_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand files and folders (recursively: `*.txt`, hidden entries skipped) into a sorted, unique list."""
-    found: dict[str, Path] = {}
-    for path in paths:
-        if path.is_dir():
-            for child in path.rglob("*.txt"):
-                if child.is_file() and not any(p.startswith(".") for p in child.relative_to(path).parts):
-                    found.setdefault(str(child.resolve()), child)
-        else:
-            found.setdefault(str(path.resolve()), path)
-    return [found[k] for k in sorted(found)]
-
-
-def _read_raw(path: Path, cap: int) -> RawArticle:
-    try:
-        size = path.stat().st_size
-        if size > cap:
-            raise SourceError(str(path), None, f"file is {size:,} bytes, over the {cap:,}-byte limit "
-                              "(max_article_bytes in site.yaml): split it or raise the limit")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError(str(path), None, "no such file") from None
-    except OSError as exc:
-        raise SourceError(str(path), None, f"cannot read: {exc.strerror}") from None
-    if not data.strip():
-        raise SourceError(str(path), 1, "empty file: no header, title or body")
-    return parse_bytes(data, str(path))
 
 
 def ingest(cfg: Config, paths: Iterable[Path], update: bool = False,
@@ -60,215 +27,32 @@ def ingest(cfg: Config, paths: Iterable[Path], update: bool = False,
 
     started = time.perf_counter()
     report = IngestReport()
-    files = raw_files(paths)
+    files = intake.raw_files(paths)
     index = intake.ContentIndex.scan(cfg.articles_dir)
     taxonomy = load_taxonomy(cfg.topics, cfg.topics_replace)
     report.timings["scan"] = time.perf_counter() - started
     for n, path in enumerate(files, 1):
         try:
-            raw = _read_raw(path, cfg.max_article_bytes)
+            raw = intake.read_raw(path, cfg.max_article_bytes)
         except SourceError as exc:
             report.outcomes.append(Outcome(str(path), "rejected", reason=str(exc)))
         else:
             report.warnings.extend(raw.warnings)
-            report.outcomes.append(_ingest_one(cfg, raw, path, index, taxonomy, update))
+            report.outcomes.append(intake.ingest_one(cfg, raw, path, index, taxonomy, update))
         if progress:
             progress(n, len(files))
     report.timings["convert"] = time.perf_counter() - started - report.timings["scan"]
     return report
 
 
-def _ingest_one(cfg: Config, raw: RawArticle, path: Path, index: intake.ContentIndex, taxonomy,
-                update: bool) -> Outcome:
-    existing = index.find(raw)
-    if existing is not None:
-        rel = existing.relative_to(cfg.root).as_posix()
-        if not update:
-            same = index.by_hash.get(raw.raw_sha256) == existing
-            why = "same text" if same else "same date and id, different text: use --update to replace it"
-            return Outcome(str(path), "unchanged" if same else "skipped", rel,
-                           "" if same else f"{path}: already ingested as {rel} ({why})")
-        old_text = existing.read_text(encoding="utf-8")
-        if intake.edited_by_hand(old_text):
-            return Outcome(str(path), "skipped", rel, f"{path}: {rel} was edited by hand; not overwritten "
-                           "(delete it, then ingest again, to regenerate it)")
-        slug = existing.stem
-        text = intake.article_text(raw, slug, _topics(taxonomy, raw), path.name)
-        if text == old_text:
-            return Outcome(str(path), "unchanged", rel)
-        write_atomic(existing, text.encode("utf-8"))
-        return Outcome(str(path), "updated", rel)
-    slug = index.unique_slug(raw)
-    target = cfg.articles_dir / intake.relative_path(raw, slug)
-    text = intake.article_text(raw, slug, _topics(taxonomy, raw), path.name)
-    write_atomic(target, text.encode("utf-8"))
-    index.add(target, {"id": raw.id or "", "date": raw.date.isoformat(), "raw_sha256": raw.raw_sha256})
-    return Outcome(str(path), "converted", target.relative_to(cfg.root).as_posix())
-
-
-def _topics(taxonomy, raw: RawArticle) -> list[tuple[str, float]]:
-    return taxonomy.classify(raw.title, "\n".join(raw.paragraphs))
-
-
 # --- build -----------------------------------------------------------------------------------------------
 BuildProgress = Callable[[str, int, int], None]
-
-
-def content_files(cfg: Config) -> list[tuple[str, str]]:
-    """(absolute path, site-relative path) of every article file: content/**/*.md except hidden entries and
-    `pages/`, sorted."""
-    root = str(cfg.content_dir)
-    prefix = cfg.content_dir.relative_to(cfg.root).as_posix() if cfg.content_dir.is_relative_to(cfg.root) \
-        else str(cfg.content_dir)
-    out: list[tuple[str, str]] = []
-    for folder, dirs, files in os.walk(root):
-        rel_dir = os.path.relpath(folder, root)
-        dirs[:] = [d for d in dirs if not d.startswith(".") and not (rel_dir == "." and d == "pages")]
-        base = prefix if rel_dir == "." else f"{prefix}/{rel_dir.replace(os.sep, '/')}"
-        out.extend((os.path.join(folder, name), f"{base}/{name}") for name in files
-                   if name.endswith(".md") and not name.startswith("."))
-    return sorted(out, key=lambda pair: pair[1])
-
-
-def _now() -> dt.datetime:
-    """The build's notion of now: SOURCE_DATE_EPOCH when set (reproducible builds), else the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is None:
-        return dt.datetime.now(tz=dt.UTC)
-    try:
-        if not epoch.strip().isdigit():
-            raise ValueError(epoch)
-        return dt.datetime.fromtimestamp(int(epoch.strip()), tz=dt.UTC)
-    except (ValueError, OverflowError, OSError):
-        # The reproducible-builds specification: a malformed value is an error, never silently the clock.
-        raise ConfigError([f"SOURCE_DATE_EPOCH={epoch[:40]!r}: must be a whole number of seconds since 1970 "
-                           "(or unset)"]) from None
-
-
-# Set before forking readers: what _load_one needs besides its argument.
-_READ: tuple[Config, Taxonomy] | None = None
-
-
-def _load_one(item: tuple[str, str, str]) -> tuple[str, object]:
-    """Read one content file in a worker: (rel, Loaded | SourceError | "same" when its hash is unchanged)."""
-    assert _READ is not None
-    cfg, taxonomy = _READ
-    path, rel, known_hash = item
-    try:
-        if os.stat(path).st_size > cfg.max_article_bytes:
-            raise SourceError(rel, None, f"file is over the {cfg.max_article_bytes:,}-byte limit "
-                              "(max_article_bytes in site.yaml)")
-        data = Path(path).read_bytes()
-        if known_hash and content.source_hash(data) == known_hash:
-            return rel, "same"
-        return rel, content.load(data, rel, cfg.tz, taxonomy)
-    except SourceError as exc:
-        return rel, exc
-
-
-Scan = list[tuple[str, str, os.stat_result]]   # (path, site-relative path, stat) of every article file
-
-
-def scan(cfg: Config) -> Scan:
-    """Every article file with its stat."""
-    return [(path, rel, os.stat(path)) for path, rel in content_files(cfg)]
-
-
-def read_articles(cfg: Config, files: Scan, taxonomy: Taxonomy, state: cache.State,
-                  report: BuildReport) -> list[Article]:
-    """Load every article (from the cache when its file is unchanged); bad ones are reported and skipped."""
-    global _READ
-    old, fresh = state.records, {}
-    todo: list[tuple[str, str, str]] = []
-    stats: dict[str, os.stat_result] = {}
-    for path, rel, st in files:
-        stats[rel] = st
-        entry = old.get(rel)
-        if entry and entry.mtime_ns == st.st_mtime_ns and entry.size == st.st_size:
-            fresh[rel] = entry
-        else:
-            todo.append((path, rel, entry.source_hash if entry else ""))
-    _READ = (cfg, taxonomy)
-    try:
-        results = jobs.map_parallel(_load_one, todo)
-    finally:
-        _READ = None
-    for rel, result in results:
-        st = stats[rel]
-        if isinstance(result, SourceError):
-            report.skipped.append(str(result))
-        elif result == "same":
-            fresh[rel] = cache.Entry(st.st_mtime_ns, st.st_size, old[rel].source_hash, old[rel].loaded)
-        else:
-            fresh[rel] = cache.Entry(st.st_mtime_ns, st.st_size, result.article.source_hash, result)
-    state.records = fresh
-    loaded = [fresh[rel].loaded for rel in sorted(fresh)]
-    for item in loaded:
-        report.warnings.extend(item.warnings)
-    articles, warnings = group.dedupe_slugs([x.article for x in loaded])
-    report.warnings.extend(warnings)
-    articles, warnings = group.dedupe_ids(articles)
-    report.warnings.extend(warnings)
-    return articles
-
-
-def _published(articles: list[Article], drafts: bool, future: bool,
-               report: BuildReport) -> tuple[list[Article], dt.datetime | None]:
-    """Articles to publish, and when the earliest one left out for its future date comes due."""
-    now = _now()
-    out = []
-    counts = {"drafts": 0, "future": 0}
-    due: dt.datetime | None = None
-    for art in articles:
-        if art.draft and not drafts:
-            counts["drafts"] += 1
-        elif art.date > now and not future:
-            counts["future"] += 1
-            due = art.date if due is None else min(due, art.date)
-            report.warnings.append(f"{art.path}:2: date {art.date.isoformat()} is in the future: left out "
-                                   "until then (use --future to include it)")
-        else:
-            out.append(art)
-    report.excluded = counts
-    return out, due
-
-
-def read_pages(cfg: Config, report: BuildReport) -> list[tuple[str, str, str]]:
-    """Standalone pages from content/pages/*.md as (slug, title, body HTML); bad ones reported and skipped."""
-    out: list[tuple[str, str, str]] = []
-    folder = cfg.content_dir / "pages"
-    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        rel = path.relative_to(cfg.root).as_posix()
-        try:
-            meta, body, _ = frontmatter.split(content.decode(path.read_bytes(), rel), rel)
-            title = clean_line(str(meta.get("title") or ""))
-            slug = slugify(str(meta.get("slug") or path.stem))
-            if not title:
-                raise SourceError(rel, 2, "title: missing: a page needs a 'title:' line")
-            if not slug or slug in pages.RESERVED or slug.isdigit():
-                raise SourceError(rel, 2, f"slug: {slug!r} is reserved for the site's own pages; choose another")
-            out.append((slug, title, markup.to_html(clean(body))))
-        except SourceError as exc:
-            report.skipped.append(str(exc))
-    return out
-
-
-def _body_for(cfg: Config) -> Callable[[Article], str]:
-    """Rendered bodies on demand, remembered for the build (full-text feeds share many articles)."""
-    memo: dict[str, str] = {}
-
-    def body_for(art: Article) -> str:
-        html = memo.get(art.digest)
-        if html is None:
-            html = memo[art.digest] = content.body_html((cfg.root / art.path).read_bytes(), art.path)
-        return html
-    return body_for
 
 
 def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str, str]],
          search: bool | None = None) -> list[jobs.Job]:
     """Every output of the site as a job, in a fixed order; two jobs never share a path."""
-    body_for = _body_for(cfg)
+    body_for = reading.body_for(cfg)
     out: list[jobs.Job] = []
     if cfg.search:   # first: the index bundles are the slowest jobs, and workers take jobs in this order
         out += searching.search_jobs(site, r, body_for, index=search is not False)
@@ -309,7 +93,7 @@ def build(cfg: Config, drafts: bool = False, future: bool = False, strict: bool 
         return _build(cfg, drafts, future, strict, use_cache, progress, search)
 
 
-def _inputs(cfg: Config, files: Scan, drafts: bool, future: bool) -> str:
+def _inputs(cfg: Config, files: reading.Scan, drafts: bool, future: bool) -> str:
     """A fingerprint of everything a build reads: articles, pages, templates, static files, settings, sitegen."""
     parts = [cache.package_digest(), repr(sorted(vars(cfg).items(), key=lambda kv: kv[0])), str((drafts, future))]
     parts += [f"{rel}|{st.st_mtime_ns}|{st.st_size}" for _, rel, st in files]
@@ -329,7 +113,7 @@ def _unchanged(cfg: Config, quick: cache.Quick | None, inputs: str, report: Buil
     """Answer a rebuild from the last one when nothing it read has changed (and nothing future came due)."""
     if (quick is None or quick.inputs != inputs or interrupted(cfg.state_dir / "publish-journal")
             or cache.output_build_id(cfg.output_dir) != quick.build_id
-            or (quick.valid_until and _now() >= dt.datetime.fromisoformat(quick.valid_until))):
+            or (quick.valid_until and reading.build_time() >= dt.datetime.fromisoformat(quick.valid_until))):
         return False
     saved = quick.report
     report.articles, report.pages, report.unchanged = saved["articles"], saved["pages"], saved["pages"]
@@ -349,7 +133,7 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
         report.timings[name] = now - clock[0]
         clock[0] = now
 
-    files = scan(cfg)
+    files = reading.scan(cfg)
     finding = searching.mode(cfg, search)   # whether Pagefind runs here is an input too
     inputs = _inputs(cfg, files, drafts, future) + finding.key
     report.search = finding.state
@@ -363,8 +147,9 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
                               cfg.topics, cfg.topics_replace)
     state = cache.load(cfg.cache_dir, records_salt) if use_cache else cache.State(records_salt)
     report.warnings += [finding.warning] if finding.warning else []
-    articles, due = _published(read_articles(cfg, files, taxonomy, state, report), drafts, future, report)
-    extra = read_pages(cfg, report)
+    articles, due = reading.published(reading.read_articles(cfg, files, taxonomy, state, report), drafts, future,
+                                      report)
+    extra = reading.read_pages(cfg, report)
     lap("read")
     if strict and (report.skipped or report.warnings):
         raise BuildAborted([*report.skipped, *report.warnings])

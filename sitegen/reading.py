@@ -1,0 +1,172 @@
+"""The build's read side: the content tree -> [Article] (through the cache: unchanged files are not read
+again), what is published (drafts, future dates), standalone pages, and article bodies on demand.
+
+Only this module (and intake.py, for ingest) reads the content tree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from . import cache, content, frontmatter, group, jobs, markup, pages
+from .config import Config
+from .errors import ConfigError, SourceError
+from .model import Article
+from .report import BuildReport
+from .slugs import slugify
+from .text import clean, clean_line
+from .topics import Taxonomy
+
+
+def content_files(cfg: Config) -> list[tuple[str, str]]:
+    """(absolute path, site-relative path) of every article file: content/**/*.md except hidden entries and
+    `pages/`, sorted."""
+    root = str(cfg.content_dir)
+    prefix = cfg.content_dir.relative_to(cfg.root).as_posix() if cfg.content_dir.is_relative_to(cfg.root) \
+        else str(cfg.content_dir)
+    out: list[tuple[str, str]] = []
+    for folder, dirs, files in os.walk(root):
+        rel_dir = os.path.relpath(folder, root)
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not (rel_dir == "." and d == "pages")]
+        base = prefix if rel_dir == "." else f"{prefix}/{rel_dir.replace(os.sep, '/')}"
+        out.extend((os.path.join(folder, name), f"{base}/{name}") for name in files
+                   if name.endswith(".md") and not name.startswith("."))
+    return sorted(out, key=lambda pair: pair[1])
+
+
+def build_time() -> dt.datetime:
+    """The build's notion of now: SOURCE_DATE_EPOCH when set (reproducible builds), else the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        return dt.datetime.now(tz=dt.UTC)
+    try:
+        if not epoch.strip().isdigit():
+            raise ValueError(epoch)
+        return dt.datetime.fromtimestamp(int(epoch.strip()), tz=dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        # The reproducible-builds specification: a malformed value is an error, never silently the clock.
+        raise ConfigError([f"SOURCE_DATE_EPOCH={epoch[:40]!r}: must be a whole number of seconds since 1970 "
+                           "(or unset)"]) from None
+
+
+# Set before forking readers: what _load_one needs besides its argument.
+_READ: tuple[Config, Taxonomy] | None = None
+
+
+def _load_one(item: tuple[str, str, str]) -> tuple[str, object]:
+    """Read one content file in a worker: (rel, Loaded | SourceError | "same" when its hash is unchanged)."""
+    assert _READ is not None
+    cfg, taxonomy = _READ
+    path, rel, known_hash = item
+    try:
+        if os.stat(path).st_size > cfg.max_article_bytes:
+            raise SourceError(rel, None, f"file is over the {cfg.max_article_bytes:,}-byte limit "
+                              "(max_article_bytes in site.yaml)")
+        data = Path(path).read_bytes()
+        if known_hash and content.source_hash(data) == known_hash:
+            return rel, "same"
+        return rel, content.load(data, rel, cfg.tz, taxonomy)
+    except SourceError as exc:
+        return rel, exc
+
+
+Scan = list[tuple[str, str, os.stat_result]]   # (path, site-relative path, stat) of every article file
+
+
+def scan(cfg: Config) -> Scan:
+    """Every article file with its stat."""
+    return [(path, rel, os.stat(path)) for path, rel in content_files(cfg)]
+
+
+def read_articles(cfg: Config, files: Scan, taxonomy: Taxonomy, state: cache.State,
+                  report: BuildReport) -> list[Article]:
+    """Load every article (from the cache when its file is unchanged); bad ones are reported and skipped."""
+    global _READ
+    old, fresh = state.records, {}
+    todo: list[tuple[str, str, str]] = []
+    stats: dict[str, os.stat_result] = {}
+    for path, rel, st in files:
+        stats[rel] = st
+        entry = old.get(rel)
+        if entry and entry.mtime_ns == st.st_mtime_ns and entry.size == st.st_size:
+            fresh[rel] = entry
+        else:
+            todo.append((path, rel, entry.source_hash if entry else ""))
+    _READ = (cfg, taxonomy)
+    try:
+        results = jobs.map_parallel(_load_one, todo)
+    finally:
+        _READ = None
+    for rel, result in results:
+        st = stats[rel]
+        if isinstance(result, SourceError):
+            report.skipped.append(str(result))
+        elif result == "same":
+            fresh[rel] = cache.Entry(st.st_mtime_ns, st.st_size, old[rel].source_hash, old[rel].loaded)
+        else:
+            fresh[rel] = cache.Entry(st.st_mtime_ns, st.st_size, result.article.source_hash, result)
+    state.records = fresh
+    loaded = [fresh[rel].loaded for rel in sorted(fresh)]
+    for item in loaded:
+        report.warnings.extend(item.warnings)
+    articles, warnings = group.dedupe_slugs([x.article for x in loaded])
+    report.warnings.extend(warnings)
+    articles, warnings = group.dedupe_ids(articles)
+    report.warnings.extend(warnings)
+    return articles
+
+
+def published(articles: list[Article], drafts: bool, future: bool,
+               report: BuildReport) -> tuple[list[Article], dt.datetime | None]:
+    """Articles to publish, and when the earliest one left out for its future date comes due."""
+    cutoff = build_time()
+    out = []
+    counts = {"drafts": 0, "future": 0}
+    due: dt.datetime | None = None
+    for art in articles:
+        if art.draft and not drafts:
+            counts["drafts"] += 1
+        elif art.date > cutoff and not future:
+            counts["future"] += 1
+            due = art.date if due is None else min(due, art.date)
+            report.warnings.append(f"{art.path}:2: date {art.date.isoformat()} is in the future: left out "
+                                   "until then (use --future to include it)")
+        else:
+            out.append(art)
+    report.excluded = counts
+    return out, due
+
+
+def read_pages(cfg: Config, report: BuildReport) -> list[tuple[str, str, str]]:
+    """Standalone pages from content/pages/*.md as (slug, title, body HTML); bad ones reported and skipped."""
+    out: list[tuple[str, str, str]] = []
+    folder = cfg.content_dir / "pages"
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        rel = path.relative_to(cfg.root).as_posix()
+        try:
+            meta, body, _ = frontmatter.split(content.decode(path.read_bytes(), rel), rel)
+            title = clean_line(str(meta.get("title") or ""))
+            slug = slugify(str(meta.get("slug") or path.stem))
+            if not title:
+                raise SourceError(rel, 2, "title: missing: a page needs a 'title:' line")
+            if not slug or slug in pages.RESERVED or slug.isdigit():
+                raise SourceError(rel, 2, f"slug: {slug!r} is reserved for the site's own pages; choose another")
+            out.append((slug, title, markup.to_html(clean(body))))
+        except SourceError as exc:
+            report.skipped.append(str(exc))
+    return out
+
+
+def body_for(cfg: Config) -> Callable[[Article], str]:
+    """Rendered bodies on demand, remembered for the build (full-text feeds share many articles)."""
+    memo: dict[str, str] = {}
+
+    def body(art: Article) -> str:
+        html = memo.get(art.digest)
+        if html is None:
+            html = memo[art.digest] = content.body_html((cfg.root / art.path).read_bytes(), art.path)
+        return html
+    return body
