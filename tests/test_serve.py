@@ -21,7 +21,7 @@ from sitehelpers import article, write_site
 
 from sitegen.serve import EVENTS, LiveServer, LiveState, ServeError, inject
 
-WAIT = 60  # seconds: only a safety net so a broken watcher fails the test instead of hanging it
+WAIT = 120  # seconds: only a safety net so a broken watcher fails the test instead of hanging it (CI can be slow)
 
 
 class Log:
