@@ -17,6 +17,13 @@ from .frontmatter import load_yaml
 
 CONFIG_NAME = "site.yaml"
 FEED_KINDS = ("site", "topics", "sources", "editions", "entities")
+# A feed per person, place and organisation is for following a name: headlines and summaries, the latest 20.
+# (Full text there would multiply the site's bytes: one article names many.)
+_FEED_DEFAULTS: dict[str, dict[str, Any]] = {"entities": {"limit": 20, "content": "summary"}}
+
+
+def _default_feeds() -> dict[str, FeedConfig]:
+    return {k: FeedConfig(**_FEED_DEFAULTS.get(k, {})) for k in FEED_KINDS}
 FEED_FORMATS = ("rss", "atom", "json")
 
 
@@ -50,7 +57,7 @@ class Config:
     entity_min_articles: int = 2
     max_article_bytes: int = 2_000_000
     feed_formats: tuple[str, ...] = FEED_FORMATS
-    feeds: dict[str, FeedConfig] = field(default_factory=lambda: {k: FeedConfig() for k in FEED_KINDS})
+    feeds: dict[str, FeedConfig] = field(default_factory=_default_feeds)
     topics: dict[str, dict[str, str]] = field(default_factory=dict)
     topics_replace: bool = False
     search: bool = True
@@ -151,7 +158,7 @@ def _unknown(key: str, known: list[str], where: str) -> str:
 
 
 def _feeds(raw: Any, problems: list[str]) -> dict[str, FeedConfig]:
-    out = {k: FeedConfig() for k in FEED_KINDS}
+    out = _default_feeds()
     if not isinstance(raw, dict):
         problems.append(f"{CONFIG_NAME}: feeds: must be a mapping of {', '.join(FEED_KINDS)}")
         return out
@@ -171,7 +178,7 @@ def _feeds(raw: Any, problems: list[str]) -> dict[str, FeedConfig]:
                 problems.append(f"{CONFIG_NAME}: feeds.{kind}.{key}: {msg}")
             else:
                 values[key] = int(value) if key == "limit" else value
-        out[kind] = FeedConfig(**values)
+        out[kind] = FeedConfig(**{**_FEED_DEFAULTS.get(kind, {}), **values})
     return out
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import html
 import json
 import re
@@ -34,8 +35,8 @@ FILES = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}
 LABEL = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-# In JSON strings these escapes decode to the same text, but keep markup-looking text out of the bytes.
-_JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+# In JSON strings the escapes \u003c, \u003e and \u0026 decode to the same text, but keep markup-looking text out
+# of the bytes (see _json_feed).
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ def alternates(cfg: Config, kind: str, slug: str | None = None,
 _RELATIVE = re.compile(r'\s(?:href|src)="(?!https?://|mailto:)')
 
 
+@functools.lru_cache(maxsize=1024)   # one article is in many feeds (site, topic, source, names) and formats
 def feed_html(fragment: str, page_url: str) -> str:
     """Sanitised HTML with every link absolute: a feed has no page to resolve relative links against."""
     fragment = clean(fragment)
@@ -226,7 +228,9 @@ def _json_feed(cfg: Config, ch: Channel, items: Sequence[Item], self_path: str) 
             "description": clean(ch.description) or clean(ch.title), "language": cfg.language,
             "authors": [{"name": clean(cfg.author or cfg.title)}],
             "items": [_json_item(item, urls, cfg.tz) for item in items]}
-    text = json.dumps(feed, ensure_ascii=False, indent=1).translate(_JSON_ESCAPES)
+    text = json.dumps(feed, ensure_ascii=False, indent=1)
+    if "<" in text or ">" in text or "&" in text:   # str.replace is ~20x faster than translate() here
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return (text + "\n").encode("utf-8")
 
 
