@@ -167,9 +167,12 @@ def test_busy_port_is_a_clear_error_and_port_0_picks_a_free_one(tmp_path: Path) 
 
 def test_cli_serve_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     site = _site(tmp_path / "site")
+    # As from a terminal: SIGINT at its default even when this test run inherited it ignored (a job started in
+    # the background by a non-interactive shell ignores SIGINT, and so would the server without this).
     proc = subprocess.Popen([sys.executable, "-m", "sitegen.cli", "--site", str(site), "serve", "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     output = Output(proc)
     try:
         serving = output.first("serving ")
