@@ -7,13 +7,15 @@ related reading). Pure and deterministic; keys are (day, slug).
   at least two specific names (one of them a person or organisation). Names that occur in more than
   GENERIC_SHARE of the articles ("United States") are too common to link anything.
 - *Related reading*: up to RELATED articles within RELATED_DAYS either side, ranked by shared specific
-  names, shared topics and closeness in time; topped up from the same primary topic to at least RELATED_MIN.
+  names, shared distinctive words of the headline and summary (text similarity, by the same posting lists),
+  shared topics and closeness in time; topped up from the same primary topic to at least RELATED_MIN.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,6 +31,15 @@ RELATED, RELATED_MIN = 5, 3
 NEAREST = 12                  # candidates taken per name: the nearest in time
 GENERIC_SHARE = 0.05
 NAMED = ("people", "organisations")
+WORDS = 8                     # distinctive words per article (the rarest of its headline and summary)
+_WORD = re.compile(r"[a-z][a-z'-]{3,}")
+
+
+def _words(art: Article) -> set[str]:
+    """Lower-case content words of the headline and summary, minus common words and the words of its names."""
+    in_names = {w for _, name in art.entities for w in name.lower().split()}
+    text = f"{art.title} {art.summary}".lower().replace("\u2019", "'")
+    return {w.strip("'-") for w in _WORD.findall(text)} - cluster._STOP - in_names
 
 
 @dataclass(frozen=True)
@@ -95,11 +106,17 @@ class _Index:
             found = {(kind, slug_or(name)) for kind, name in art.entities}
             names.append(found)
             df.update(found)
+        words = [{("word", w) for w in _words(art)} for art in self.arts]
+        for found in words:
+            df.update(found)
         limit = max(3, int(GENERIC_SHARE * len(self.arts)))
         self.names = [{n for n in found if df[n] <= limit} for found in names]
+        # The rarest few words that another article shares (a word of one article links nothing).
+        self.words = [set(sorted((w for w in found if 2 <= df[w] <= limit), key=lambda w: (df[w], w))[:WORDS])
+                      for found in words]
         self.posting: dict[object, list[int]] = defaultdict(list)
         for i, art in enumerate(self.arts):
-            for n in self.names[i]:
+            for n in self.names[i] | self.words[i]:
                 self.posting[n].append(i)
             if art.topics:
                 self.posting[("topic", art.topics[0])].append(i)
@@ -171,6 +188,9 @@ def _related(ix: _Index, i: int) -> tuple[Article, ...]:
     for n in ix.names[i]:
         for j in ix.near(n, i, RELATED_DAYS):
             score[j] += 2
+    for w in ix.words[i]:
+        for j in ix.near(w, i, RELATED_DAYS):
+            score[j] += 1
     topics = set(art.topics)
     for j in list(score):
         other = ix.arts[j]

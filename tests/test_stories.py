@@ -77,6 +77,23 @@ def test_related_reading_prefers_shared_names_then_topic() -> None:
     assert related[0].slug == "a" and "d" not in [r.slug for r in related] and len(related) >= 2
 
 
+def test_related_reading_uses_shared_words_of_headline_and_summary() -> None:
+    import dataclasses
+
+    def titled(slug: str, day: int, title: str, topics: tuple[str, ...] = ("economy-business",)) -> Article:
+        text = f"{title} according to a report published on day {day} by the {slug} desk of the paper."
+        return dataclasses.replace(_art(slug, day, text, topics=topics), title=title).with_digest()
+
+    arts = [titled("x", 10, "Drought shrinks wheat harvest across the plains"),
+            titled("y", 12, "Wheat prices climb as drought lingers"),
+            titled("z", 11, "Carmakers report record exports"),
+            titled("w", 11, "Drought hits wheat farms in the south", topics=("environment",))]
+    site = build_site(arts, ["economy-business", "environment"])
+    related = [r.slug for r in site.stories.related[(dt.date(2025, 3, 12), "y")]]
+    # Two shared words and the topic, then two shared words in another topic, then the topic alone.
+    assert related == ["x", "w", "z"]
+
+
 def test_entity_pages_need_enough_articles() -> None:
     arts = [_art(f"x{i}", 5 + i, f"text {i}", entities=(("people", "Rufus Firefly"), ("places", f"Town {i}")))
             for i in range(3)]
