@@ -12,6 +12,7 @@ from . import cluster, frontmatter, markup
 from .entities import extract as extract_entities
 from .errors import SourceError
 from .model import Article, article_from
+from .stories import keywords
 from .text import clean, clean_line
 from .topics import Taxonomy
 
@@ -105,7 +106,8 @@ def load(data: bytes, rel: str, tz: ZoneInfo, taxonomy: Taxonomy) -> Loaded:
         updates["summary"] = markup.summarize(paragraphs) if paragraphs else ""
     updates["signature"] = cluster.signature(art.title, plain)
     updates["source_hash"] = source_hash(data)
-    art = dataclasses.replace(art, **updates).with_digest()  # type: ignore[arg-type]
+    art = dataclasses.replace(art, **updates)  # type: ignore[arg-type]
+    art = dataclasses.replace(art, keywords=keywords(art)).with_digest()
     return Loaded(art, tuple(warnings))
 
 

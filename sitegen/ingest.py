@@ -133,6 +133,9 @@ def parse(text: str, path: str, raw_sha256: str = "", warnings: tuple[str, ...] 
         raise SourceError(path, idx, "no title: the line after the header must be the article's title")
     title = clean_line(_repair(lines[idx]))
     title_line = idx + 1
+    if not title:   # "&#x1b;": an escaped control character, nothing readable once decoded
+        raise SourceError(path, title_line, "title holds no readable text once its HTML escapes are decoded; "
+                          "write the headline as plain text")
     extra: list[str] = []
     if len(title) > MAX_TITLE_CHARS:
         cut = title[:MAX_TITLE_CHARS]

@@ -141,8 +141,10 @@ def _article_job(r: Renderer, art: Article, older: Article | None, newer: Articl
 
     # Everything the page shows derives from these articles (whose digests cover the files' bytes, so the body
     # too), the links and the settings and taxonomy (part of every key's salt): a cheap, complete fingerprint.
-    fp = f"article|{art.digest}|{older.digest if older else '-'}|{newer.digest if newer else '-'}|"
-    return Job(Urls.file(path), "article.html", fp + fingerprint(more), make)
+    fp = (f"article|{art.digest}|{older.digest if older else '-'}|{newer.digest if newer else '-'}|"
+          f"{','.join(a.digest for a in more.also)}|{','.join(a.digest for a in more.related)}|"
+          f"{more.thread!r}|{more.names!r}")
+    return Job(Urls.file(path), "article.html", fp, make)
 
 
 def articles(site: Site, r: Renderer, body_for: BodyFor) -> Iterator[Job]:

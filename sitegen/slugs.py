@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -30,6 +31,7 @@ def slugify(text: str, max_len: int = MAX_LEN) -> str:
     return slug
 
 
+@functools.lru_cache(maxsize=1 << 16)   # names, topics and sources are slugged again and again in a build
 def slug_or(text: str, *fallbacks: str) -> str:
     """Return the slug of `text`, else of the first fallback that gives one, else a short hash of `text`."""
     for candidate in (text, *fallbacks):

@@ -35,11 +35,16 @@ WORDS = 8                     # distinctive words per article (the rarest of its
 _WORD = re.compile(r"[a-z][a-z'-]{3,}")
 
 
-def _words(art: Article) -> set[str]:
-    """Lower-case content words of the headline and summary, minus common words and the words of its names."""
+def keywords(art: Article) -> tuple[str, ...]:
+    """Lower-case content words of the headline and summary, minus common words and the words of its names,
+    sorted (content.load stores them in the article, so a build reads them from the cache)."""
     in_names = {w for _, name in art.entities for w in name.lower().split()}
     text = f"{art.title} {art.summary}".lower().replace("\u2019", "'")
-    return {w.strip("'-") for w in _WORD.findall(text)} - cluster._STOP - in_names
+    return tuple(sorted({w.strip("'-") for w in _WORD.findall(text)} - cluster._STOP - in_names))
+
+
+def _words(art: Article) -> tuple[str, ...]:
+    return art.keywords or keywords(art)   # articles made in code (tests) may come without them
 
 
 @dataclass(frozen=True)

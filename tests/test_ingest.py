@@ -105,6 +105,8 @@ BAD = {
     "bad_date.txt": "{p}:1: bad date '25-07-22' in header: write it as YYYY-MM-DD",
     "no_title.txt": "{p}:4: no title: the line after the header must be the article's title",
     "empty_body.txt": "{p}:3: empty body: no text after the title",
+    "escaped_control_title.txt": "{p}:2: title holds no readable text once its HTML escapes are decoded; "
+                                 "write the headline as plain text",
     "binary.txt": "{p}:3: binary data (NUL bytes): not a text article; remove the file",
     "extra_header_field.txt": "{p}:1: malformed header 'date 2025-07-22 7 extra': expected ' date YYYY-MM-DD ID', "
                               "e.g. ' date 2025-07-22 403'",
