@@ -12,6 +12,7 @@ table; `--out FILE` also writes them with the machine description.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
@@ -26,7 +27,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from corpus import article, generate
+from corpus import DAYS, START, article, generate
 
 
 @dataclass
@@ -136,6 +137,13 @@ def sitegen_steps(n: int, work: Path) -> list[Step]:
     new.write_text(article(n + 1, __import__("random").Random(-1)), encoding="utf-8")
     subprocess.run([*sitegen, "--site", str(site), "-q", "ingest", str(new)], check=True)
     steps.append(_report(measure("add one article", build), report))
+    # The hourly CI case: the new article is the newest (the one above has a random date, so listings after
+    # it shift, as they do when a late story is backfilled).
+    latest = work / "latest-article.txt"
+    text = article(n + 2, __import__("random").Random(-2)).split("\n", 1)[1]
+    latest.write_text(f" date {(START + dt.timedelta(days=DAYS + 1)).isoformat()} {n + 2}\n{text}", encoding="utf-8")
+    subprocess.run([*sitegen, "--site", str(site), "-q", "ingest", str(latest)], check=True)
+    steps.append(_report(measure("add one newest article", build), report))
     target = sorted((site / "content" / "articles").rglob("*.md"))[n // 2]
     target.write_text(target.read_text(encoding="utf-8") + "\nAn editor added this sentence.\n", encoding="utf-8")
     steps.append(_report(measure("edit one article", build), report))

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from .errors import SourceError
 from .frontmatter import parse_date
-from .slugs import slug_or, slugify
+from .slugs import is_slug, slug_or, slugify
 from .text import clean_line
 
 MAX_TITLE = 300
@@ -167,6 +167,8 @@ def _slug(value: Any, ctx: Ctx) -> str | None:
         return None
     if not isinstance(value, str):
         raise ctx.fail("slug", "must be text")
+    if is_slug(value):   # a clean slug, up to the length ingest's de-duplicating suffixes reach
+        return value
     slug = slugify(value)
     if slug != value:
         ctx.warn("slug", f"{value[:60]!r} is not a clean slug; using {slug!r}" if slug else

@@ -14,7 +14,7 @@ from sitegen import frontmatter, intake
 from sitegen.config import load_config
 from sitegen.errors import SourceError
 from sitegen.ingest import parse, parse_bytes, split_source
-from sitegen.pipeline import ingest
+from sitegen.pipeline import build, ingest
 from sitegen.slugs import SLUG_RE, slug_or, slugify
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -199,6 +199,17 @@ def test_same_title_same_day_gets_deterministic_suffix(site: Path) -> None:
     first, _ = _ingest_text(site, " date 2025-07-22 1\nSame title\nOne.\n", "1.txt")
     second, _ = _ingest_text(site, " date 2025-07-22 2\nSame title\nTwo.\n", "2.txt")
     assert (first.stem, second.stem) == ("same-title", "same-title-2")
+
+
+def test_a_long_title_repeated_on_one_day_builds_under_the_slug_ingest_chose(site: Path) -> None:
+    # HuffPost has the same 80-character headline three times on 2021-09-15: ingest's id suffix made a slug
+    # longer than a title's slug may be, which the build "cleaned" back into a clash (found on the corpus).
+    title = "New Ad Shows Texas Gov Is Far From Only Republican To Make Offensive Comments About Rape"
+    paths = [_ingest_text(site, f" date 2021-09-15 {n}\n{title}\nBody {n}.\n", f"{n}.txt")[0] for n in (2000, 2001)]
+    report = build(load_config(site))
+    assert report.warnings == [] and report.articles == 2
+    for path in paths:
+        assert (site / "public" / "2021" / "09" / "15" / path.stem / "index.html").is_file()
 
 
 # --- idempotence and protection of edits ---------------------------------------------------------------------
