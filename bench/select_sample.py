@@ -38,10 +38,13 @@ def main() -> None:
             shutil.copy(folder / name, inbox / name)
         for seed in sorted(args.seeds.glob("*.txt")):
             shutil.copy(seed, inbox / f"seed-{seed.name}")
+        for copy in sorted((REPO / "bench" / "sample_copies").glob("*.txt")):   # syndicated copies (README there)
+            shutil.copy(copy, inbox / copy.name)
         shutil.rmtree(REPO / "content" / "articles", ignore_errors=True)
         cmd = [sys.executable, "-m", "sitegen.cli", "--site", str(REPO), "ingest", str(inbox)]
         subprocess.run(cmd, check=True)
-    print(f"{len(chosen)} HuffPost items ({args.since} .. {args.until}) and the seed ingested into content/")
+    print(f"{len(chosen)} HuffPost items ({args.since} .. {args.until}), the seed and bench/sample_copies "
+          "ingested into content/")
 
 
 if __name__ == "__main__":
