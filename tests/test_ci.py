@@ -20,6 +20,7 @@ from sitegen.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
+BAD_RAW = len(list((FIXTURES / "raw_bad").iterdir()))   # every file there is rejected by ingest
 WORKFLOW = REPO / "examples" / "ci" / "github-pages.yml"
 GITLAB = REPO / "examples" / "ci" / "gitlab-ci.yml"
 CI_ENV = ("GITHUB_ACTIONS", "GITHUB_WORKSPACE", "GITLAB_CI", "CI_PROJECT_DIR")
@@ -161,7 +162,9 @@ def test_ingest_annotates_raw_files_relative_to_the_repository(tmp_path: Path, m
     assert ("::error file=inbox/no_title.txt,line=4,title=sitegen ingest::no title: the line after the header "
             "must be the article's title") in lines
     # GitHub shows 10 annotations of a kind per step: say how many more the log holds
-    assert len(lines) == 12 and lines[-1].startswith("::notice title=sitegen ingest::1 more error than GitHub")
+    more = BAD_RAW - 10
+    assert BAD_RAW > 10 and len(lines) == BAD_RAW + 1
+    assert lines[-1].startswith(f"::notice title=sitegen ingest::{more} more error{'s' if more > 1 else ''} than GitHub")
 
 
 def test_check_annotates_output_pages_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -200,7 +203,7 @@ def test_gitlab_gets_one_code_quality_report_for_ingest_and_build(tmp_path: Path
     code, out, _ = run(capsys, "--site", "digest", "build")
     assert code == 1 and "::" not in out                 # no GitHub commands in a GitLab log
     report = json.loads((repo / "gl-code-quality.json").read_text(encoding="utf-8"))
-    assert len(report) == 11 + 2
+    assert len(report) == BAD_RAW + 2
     for entry in report:
         assert set(entry) == {"description", "check_name", "fingerprint", "severity", "location"}
         assert entry["location"]["lines"]["begin"] >= 1
@@ -210,7 +213,7 @@ def test_gitlab_gets_one_code_quality_report_for_ingest_and_build(tmp_path: Path
                    "location": {"path": "digest/content/articles/bad.md", "lines": {"begin": 2}}}
     odd = next(e for e in report if e["location"]["path"] == "digest/content/articles/odd.md")
     assert (odd["check_name"], odd["severity"]) == ("sitegen/build/warning", "minor")
-    assert sum(e["check_name"] == "sitegen/ingest/error" for e in report) == 11
+    assert sum(e["check_name"] == "sitegen/ingest/error" for e in report) == BAD_RAW
     # a second build replaces its own entries and keeps ingest's; fingerprints are stable
     assert run(capsys, "--site", "digest", "build")[0] == 1
     again = json.loads((repo / "gl-code-quality.json").read_text(encoding="utf-8"))
@@ -259,7 +262,7 @@ def test_ingest_reports_validate(tmp_path: Path, validator: Any, capsys: pytest.
         assert sum(data["counts"].values()) == len(data["files"]) > 0
         assert (data["schema"], data["command"], data["sitegen"]) == ("sitegen-report/1", "ingest", "0.1.0")
     rejected = [f for f in data["files"] if f["status"] == "rejected"]
-    assert len(rejected) == data["counts"]["rejected"] == 11 and all(f["reason"] for f in rejected)
+    assert len(rejected) == data["counts"]["rejected"] == BAD_RAW and all(f["reason"] for f in rejected)
     assert set(data["timings"]) == {"scan", "convert"}
 
 
