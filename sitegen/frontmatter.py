@@ -78,6 +78,7 @@ _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": Fal
 _NULLS = {"~", "null", "Null", "NULL", ""}
 _FLOW_ITEM = re.compile(r"^[^\W_][\w .'\u2019/&-]*(?<![ :])$")
 _NOVALUE = object()
+_YAML_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 def _scalar(raw: str) -> Any:
@@ -116,7 +117,7 @@ def fast_load(lines: list[str]) -> dict[str, Any] | None:
     nested: dict[str, Any] | None = None
     for line in lines:
         m = _KEY_LINE.match(line)
-        if m is None or "\t" in line:
+        if m is None or "\t" in line or _YAML_BREAKS.search(line):   # U+0085/2028/2029 break lines in YAML
             return None
         indent, key, raw = m.groups()
         if key in _BOOLS or key in _NULLS:
@@ -132,7 +133,7 @@ def fast_load(lines: list[str]) -> dict[str, Any] | None:
             continue
         if key in out:
             return None
-        if raw.strip() == "":
+        if raw.strip(" ") == "":   # YAML spaces only: str.strip() would also take U+00A0 and the like
             nested = out[key] = {}
             continue
         nested = None
