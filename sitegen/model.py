@@ -192,12 +192,22 @@ def _entities(value: Any, ctx: Ctx) -> tuple[tuple[str, str], ...]:
         return ()
     if not isinstance(value, dict):
         raise ctx.fail("entities", "must map people/places/organisations to lists of names")
+    kinds = ("people", "places", "organisations")
+    unknown = sorted(str(k) for k in value if k not in kinds)
+    if unknown:
+        ctx.warn("entities", f"{', '.join(unknown)}: not a kind of name (use people, places, organisations); "
+                 "left out")
     out: list[tuple[str, str]] = []
-    for kind in ("people", "places", "organisations"):
+    for kind in kinds:
         names = value.get(kind) or []
         if not isinstance(names, list):
             raise ctx.fail("entities", f"{kind}: must be a list of names")
-        out.extend((kind, n) for n in (clean_line(str(x))[:100] for x in names) if n and slugify(n))
+        kept = [n for n in (clean_line(x)[:100] for x in names if isinstance(x, str))
+                if any(c.isalpha() for c in n) and slugify(n)]
+        if len(kept) < len(names):
+            ctx.warn("entities", f"{kind}: a name needs letters; {len(names) - len(kept)} item(s) left out "
+                     "(empty, null, numbers or mappings)")
+        out.extend((kind, n) for n in kept)
     return tuple(out)
 
 

@@ -132,6 +132,19 @@ def test_built_site_has_threads_entities_and_copies(tmp_path: Path) -> None:
     assert feed.count("<item>") == 3                                          # the copy is not repeated
 
 
+def test_entities_front_matter_keeps_only_text_names_of_known_kinds(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site")
+    for n in (1, 2):
+        article(site, f"articles/{n}.md", f"title: Story {n}\ndate: 2025-03-0{n}\nentities:\n"
+                "  people: [null, 1984, {a: b}, Rufus Firefly]\n  aliens: [Zork]", "Body.\n")
+    report = build(load_config(site))
+    assert report.skipped == [] and report.articles == 2
+    assert sorted(set(w.split(": ", 2)[2] for w in report.warnings)) == [
+        "aliens: not a kind of name (use people, places, organisations); left out",
+        "people: a name needs letters; 3 item(s) left out (empty, null, numbers or mappings)"]
+    assert [p.name for p in (site / "public" / "people").iterdir() if p.is_dir()] == ["rufus-firefly"]
+
+
 def test_story_type_is_frozen() -> None:
     story = Story((_art("a", 1, LEAD),))
     assert story.best.slug == "a"
