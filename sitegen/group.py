@@ -80,8 +80,11 @@ class Site:
 
     def entity_path(self, kind: str, name: str) -> str | None:
         """The page of a person, place or organisation, if it has one."""
-        slug = slug_or(name)
-        return Urls.entity(kind, slug) if slug in self._entity_slugs().get(kind, ()) else None
+        memo: dict[tuple[str, str], str | None] = self.__dict__.setdefault("_paths", {})
+        if (kind, name) not in memo:
+            slug = slug_or(name)
+            memo[(kind, name)] = Urls.entity(kind, slug) if slug in self._entity_slugs().get(kind, ()) else None
+        return memo[(kind, name)]
 
     def _entity_slugs(self) -> dict[str, frozenset[str]]:
         cached = self.__dict__.get("_slugs")

@@ -71,6 +71,13 @@ def _out(r: Renderer, path: str, template: str, page: PageInfo, **ctx: object) -
     return Job(Urls.file(path), template, fingerprint(page, ctx), lambda: r.render(template, page, **ctx))
 
 
+def _listing(r: Renderer, path: str, page: PageInfo, digests: str, **ctx: object) -> Job:
+    """A term listing page: its articles count by `digests` (joined once per term, not walked per page)."""
+    shown = {k: v for k, v in ctx.items() if k != "articles"}
+    return Job(Urls.file(path), "term.html", fingerprint(page, shown, digests),
+               lambda: r.render("term.html", page, **ctx))
+
+
 def home(site: Site, r: Renderer) -> Iterator[Job]:
     days = site.days[: r.cfg.home_editions]
     page = PageInfo("home", "", r.cfg.title, r.cfg.description, r.alternates("home"))
@@ -173,8 +180,8 @@ def _term_pages(kind: str, terms: Sequence[Term], r: Renderer, base_of: Callable
         older = Urls.paged(base, (total - size - 1) // size + 1) if archive else None
         pager = Pager(base, None, max(1, total - size + 1), total, None, older)
         page = PageInfo(kind, base, name, f"{total} articles: {name}", feeds)
-        yield _out(r, base, "term.html", page, slug=term.slug, name=name, count=total,
-                   articles=term.articles[:size], pager=pager)
+        yield _listing(r, base, page, " ".join(a.digest for a in term.articles[:size]), slug=term.slug, name=name, count=total,
+                       articles=term.articles[:size], pager=pager)
         for n, chunk in enumerate(archive, 1):
             path = Urls.paged(base, n)
             first = (n - 1) * size + 1
@@ -182,8 +189,8 @@ def _term_pages(kind: str, terms: Sequence[Term], r: Renderer, base_of: Callable
             pager = Pager(base, n, first, first + len(chunk) - 1, newer, Urls.paged(base, n - 1) if n > 1 else None)
             page = PageInfo(kind, path, f"{name}: archive page {n}", f"{name}: articles {first} to "
                             f"{pager.last}", feeds, noindex=False)
-            yield _out(r, path, "term.html", page, slug=term.slug, name=name, count=None, articles=chunk,
-                       pager=pager)
+            yield _listing(r, path, page, " ".join(a.digest for a in chunk), slug=term.slug, name=name,
+                           count=None, articles=chunk, pager=pager)
 
 
 ENTITY_PAGES = {"people": ("person", "People"), "places": ("place", "Places"),
