@@ -1,0 +1,97 @@
+"""Incremental builds equal clean builds: a random sequence of adds, edits and deletes, each followed by an
+incremental build of one site and a clean build of a copy of its content, must give byte-identical outputs;
+and a rebuild only rewrites files whose bytes change."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from sitehelpers import article, write_site
+
+from sitegen.config import load_config
+from sitegen.pipeline import build
+
+TOPICS = ["politics", "economy-business", "sport", "science-technology", "health"]
+SOURCES = ["Reuters", "AP", "AFP", "Wire One"]
+PEOPLE = ["Rufus Firefly", "Ada Lovelace", "Kenji Sato", "Maria Santos"]
+PLACES = ["Freedonia", "Sylvania", "Geneva"]
+WORDS = ("the council voted on a plan to rebuild the harbour after the storm while markets rose and the team "
+         "won its final match as scientists reported a new vaccine trial result").split()
+SETTINGS = "page_size: 3\nentity_min_articles: 2\n"
+
+
+def _tree(public: Path) -> dict[str, str]:
+    return {p.relative_to(public).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(public.rglob("*")) if p.is_file() and p.name != ".sitegen-output"}
+
+
+def _write(site: Path, n: int, rng: random.Random) -> None:
+    day = rng.randint(1, 6)
+    topics = rng.sample(TOPICS, rng.randint(1, 2))
+    people = rng.sample(PEOPLE, rng.randint(0, 2))
+    places = rng.sample(PLACES, rng.randint(0, 1))
+    title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 7))).capitalize() + f" {n}"
+    body = "\n\n".join(" ".join(rng.choice(WORDS) for _ in range(rng.randint(12, 40))) + "."
+                       for _ in range(rng.randint(1, 3)))
+    entities = "".join(f"\n  {kind}: [{', '.join(names)}]" for kind, names in (("people", people), ("places", places))
+                       if names)
+    article(site, f"articles/a{n}.md",
+            f"title: {title}\ndate: 2025-07-0{day}T{rng.randint(0, 23):02d}:00:00+00:00\n"
+            f"source: {rng.choice(SOURCES)}\ntopics: [{', '.join(topics)}]"
+            + (f"\nentities:{entities}" if entities else ""), body + "\n")
+
+
+def _clean_copy(site: Path, where: Path) -> dict[str, str]:
+    shutil.rmtree(where, ignore_errors=True)
+    where.mkdir(parents=True)
+    shutil.copy(site / "site.yaml", where / "site.yaml")
+    shutil.copytree(site / "content", where / "content")
+    build(load_config(where))
+    return _tree(where / "public")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_adds_edits_and_deletes_build_like_a_clean_build(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    site = write_site(tmp_path / "site", SETTINGS + ("search: false\n" if seed != 1 else ""))
+    alive: list[int] = []
+    for n in range(8):
+        _write(site, n, rng)
+        alive.append(n)
+    build(load_config(site))
+    made = len(alive)
+    for step in range(6):
+        for _ in range(rng.randint(1, 3)):
+            action = rng.choice(["add", "edit", "delete"] if len(alive) > 3 else ["add", "edit"])
+            if action == "add":
+                _write(site, made, rng)
+                alive.append(made)
+                made += 1
+            elif action == "edit":
+                _write(site, rng.choice(alive), rng)     # new title, date, topics, names and text
+            else:
+                victim = alive.pop(rng.randrange(len(alive)))
+                (site / "content" / "articles" / f"a{victim}.md").unlink()
+        build(load_config(site))
+        assert _tree(site / "public") == _clean_copy(site, tmp_path / "clean"), f"seed {seed}, step {step}"
+
+
+def test_a_rebuild_rewrites_only_files_whose_bytes_change(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    site = write_site(tmp_path / "site", SETTINGS + "search: false\n")
+    for n in range(10):
+        _write(site, n, rng)
+    build(load_config(site))
+    before = {p: p.stat().st_mtime_ns for p in (site / "public").rglob("*") if p.is_file()}
+    old = _tree(site / "public")
+    _write(site, 10, rng)
+    report = build(load_config(site))
+    new = _tree(site / "public")
+    changed = {k for k in new if old.get(k) != new[k]}
+    touched = {p.relative_to(site / "public").as_posix() for p in (site / "public").rglob("*")
+               if p.is_file() and before.get(p) != p.stat().st_mtime_ns} - {".sitegen-output"}
+    assert touched == changed and 0 < len(changed) < len(new) and report.written == len(changed)
