@@ -66,7 +66,7 @@ profit loss revenue revenues sales earnings inc corp corporation co cos ltd plc 
 afp update updated corrected january february march april may june july august september october november
 december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday
 sunday today yesterday tomorrow"""
-_STOP = frozenset(_COMMON.split())
+COMMON_WORDS = frozenset(_COMMON.split())
 _M64 = (1 << 64) - 1
 _K1, _K2, _K3 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0xBF58476D1CE4E5B9
 
@@ -110,7 +110,7 @@ def facts(text: str) -> tuple[set[str], set[str]]:
     """(names, numbers) of a text: capitalised words that are not common words; figures in order, alone
     and as consecutive pairs ("10>15"), so that the same figures in another order do not match."""
     names = {w for w in (m.lower().rstrip(".") for m in _NAME.findall(text))
-             if w not in _STOP and w not in _NUMBER_WORDS}
+             if w not in COMMON_WORDS and w not in _NUMBER_WORDS}
     seq = [_NUMBER_WORDS.get(n.lower(), n.replace(",", "")) for n in _NUMBER.findall(text)]
     return names, set(seq) | {f"{a}>{b}" for a, b in pairwise(seq)}
 
@@ -170,7 +170,7 @@ def signature(title: str, text: str) -> bytes:
         n += len(_TOKEN.findall(p))
         if n >= LEAD_MIN:
             break
-    lead = _bigrams(hashes[:min(n, LEAD_MAX)], [w in _STOP for w in words[:min(n, LEAD_MAX)]])
+    lead = _bigrams(hashes[:min(n, LEAD_MAX)], [w in COMMON_WORDS for w in words[:min(n, LEAD_MAX)]])
     # Facts come from the same span of every text, so that a trimmed copy's are a subset of the original's.
     names, numbers = facts(_first_words(paras))
     (n_names, names_k), (n_numbers, numbers_k) = _bottom(names, NAMES), _bottom(numbers, NUMBERS)

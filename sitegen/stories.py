@@ -40,7 +40,7 @@ def keywords(art: Article) -> tuple[str, ...]:
     sorted (content.load stores them in the article, so a build reads them from the cache)."""
     in_names = {w for _, name in art.entities for w in name.lower().split()}
     text = f"{art.title} {art.summary}".lower().replace("\u2019", "'")
-    return tuple(sorted({w.strip("'-") for w in _WORD.findall(text)} - cluster._STOP - in_names))
+    return tuple(sorted({w.strip("'-") for w in _WORD.findall(text)} - cluster.COMMON_WORDS - in_names))
 
 
 def _words(art: Article) -> tuple[str, ...]:
