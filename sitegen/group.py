@@ -80,18 +80,13 @@ class Site:
 
     def entity_path(self, kind: str, name: str) -> str | None:
         """The page of a person, place or organisation, if it has one."""
-        memo: dict[tuple[str, str], str | None] = self.__dict__.setdefault("_paths", {})
-        if (kind, name) not in memo:
-            slug = slug_or(name)
-            memo[(kind, name)] = Urls.entity(kind, slug) if slug in self._entity_slugs().get(kind, ()) else None
-        return memo[(kind, name)]
-
-    def _entity_slugs(self) -> dict[str, frozenset[str]]:
-        cached = self.__dict__.get("_slugs")
-        if cached is None:
-            cached = {k: frozenset(t.slug for t in terms) for k, terms in self.entities.items()}
-            object.__setattr__(self, "_slugs", cached)
-        return cached
+        paths: dict[tuple[str, str], str | None] | None = self.__dict__.get("_entity_paths")
+        if paths is None:   # derived from `entities` once; names repeat across articles, so remember each
+            paths = {(k, t.slug): Urls.entity(k, t.slug) for k, terms in self.entities.items() for t in terms}
+            object.__setattr__(self, "_entity_paths", paths)
+        if (kind, name) not in paths:
+            paths[(kind, name)] = paths.get((kind, slug_or(name)))
+        return paths[(kind, name)]
 
     def months(self) -> Iterable[Month]:
         """Every month with articles, newest first."""
