@@ -14,7 +14,7 @@ from pathlib import Path
 from . import cache, content, frontmatter, group, jobs, markup, pages
 from .config import Config
 from .errors import ConfigError, SourceError
-from .model import Article
+from .model import Article, shared
 from .report import BuildReport
 from .slugs import slugify
 from .text import clean, clean_line
@@ -100,6 +100,7 @@ def read_articles(cfg: Config, files: Scan, taxonomy: Taxonomy, state: cache.Sta
         results = jobs.map_parallel(_load_one, todo)
     finally:
         _READ = None
+    canon: dict = {}   # records from workers share nothing: give repeated names one copy (model.shared)
     for rel, result in results:
         st = stats[rel]
         if isinstance(result, SourceError):
@@ -107,6 +108,7 @@ def read_articles(cfg: Config, files: Scan, taxonomy: Taxonomy, state: cache.Sta
         elif result == "same":
             fresh[rel] = cache.Entry(st.st_mtime_ns, st.st_size, old[rel].source_hash, old[rel].loaded)
         else:
+            result = content.Loaded(shared(result.article, canon), result.warnings)
             fresh[rel] = cache.Entry(st.st_mtime_ns, st.st_size, result.article.source_hash, result)
     state.records = fresh
     loaded = [fresh[rel].loaded for rel in sorted(fresh)]

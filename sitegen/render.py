@@ -49,6 +49,20 @@ class PageInfo:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+CACHED_LIMIT = 20_000
+
+
+def _memo_key(value: Any) -> Any:
+    kind = type(value)
+    if kind is Article:
+        return value.digest
+    if kind is tuple or kind is list:
+        return tuple(map(_memo_key, value))
+    if kind in (str, int, bool, float) or value is None:
+        return (kind, value)
+    raise TypeError(f"cached(): cannot key a {kind.__name__}; pass articles, strings, numbers or tuples of them")
+
+
 def theme_dirs(cfg: Config) -> list[Path]:
     """Template folders in lookup order (existing ones only)."""
     candidates = [cfg.root / "templates", cfg.root / "themes" / cfg.theme / "templates",
@@ -120,7 +134,8 @@ class Renderer:
             site=cfg, link=self.urls.link, absolute=self.urls.absolute, article_path=self.article_path,
             topic_name=self.topic_name, topic_description=self.topic_description, topic_path=Urls.topic, source_path=self.source_path,
             day_path=Urls.day, month_path=Urls.month, year_path=Urls.year, paged=Urls.paged,
-            entity_path=Urls.entity, feed_label=feed_label)
+            entity_path=Urls.entity, feed_label=feed_label, cached=self.cached)
+        self._cached: dict[tuple, Markup] = {}
 
     def alternates(self, kind: str, slug: str | None = None, name: str | None = None) -> tuple[FeedLink, ...]:
         """The feed links a page of `kind` advertises (memoised: many pages share one tuple)."""
@@ -152,6 +167,19 @@ class Renderer:
         """Render one template with `page` and extra context to UTF-8 bytes."""
         text = self.env.get_template(template).render(page=page, **context)
         return text.encode("utf-8")
+
+    def cached(self, macro: Any, *args: Any) -> Markup:
+        """`macro(*args)`, made once per build for equal arguments (Hugo's partialCached): an article's card
+        appears on its day, topic, source and every name page, and a Jinja macro call costs more than the
+        page around it. Only for macros of an imported module, which see nothing but their arguments and
+        the site-wide globals; articles count by their digest."""
+        key = (macro, *map(_memo_key, args))
+        html = self._cached.get(key)
+        if html is None:
+            if len(self._cached) >= CACHED_LIMIT:   # bounded: a 100,000-article site must not keep them all
+                self._cached.clear()
+            html = self._cached[key] = macro(*args)
+        return html
 
     @staticmethod
     def markup(html: str) -> Markup:

@@ -7,6 +7,7 @@ Every URL is a pretty folder URL (`/2025/07/22/`) served from `index.html`; link
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -17,9 +18,9 @@ class Urls:
 
     base_url: str   # always ends with "/"
 
-    @property
+    @functools.cached_property
     def base_path(self) -> str:
-        """The path part of base_url, e.g. "/" or "/digest/"."""
+        """The path part of base_url, e.g. "/" or "/digest/" (worked out once: links call it a million times)."""
         return urlsplit(self.base_url).path or "/"
 
     # --- site-relative paths (no leading slash); "" is the home page -----------------------------------
