@@ -123,8 +123,6 @@ def _unchanged(cfg: Config, quick: cache.Quick | None, inputs: str, report: Buil
 
 def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: bool,
            progress: BuildProgress | None, search: bool | None = None) -> BuildReport:
-    from .topics import load_taxonomy
-
     report = BuildReport()
     clock = [time.perf_counter()]
 
@@ -142,6 +140,29 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
         if strict and (report.skipped or report.warnings):
             raise BuildAborted([*report.skipped, *report.warnings])
         return report
+    with jobs.gc_quiet() as settle:
+        state, renderer, taxonomy, planned, due = _read_and_plan(cfg, files, drafts, future, strict, use_cache,
+                                                                 search, finding, report, lap)
+        settle()
+        _publish(cfg, planned, renderer, taxonomy, state, report, use_cache, progress)
+    lap("render")
+    jobs.forget()
+    syndicate.forget()
+    if use_cache:
+        cache.save(cfg.cache_dir, state)
+        saved = {"articles": report.articles, "pages": report.pages, "skipped": report.skipped,
+                 "warnings": report.warnings, "excluded": report.excluded}
+        cache.save_quick(cfg.cache_dir, cache.Quick(inputs, state.build_id, due.isoformat() if due else None, saved))
+    return report
+
+
+def _read_and_plan(cfg: Config, files: reading.Scan, drafts: bool, future: bool, strict: bool, use_cache: bool,
+                   search: bool | None, finding: searching.Mode, report: BuildReport,
+                   lap: Callable[[str], None]) -> tuple[cache.State, Renderer, Taxonomy, list[jobs.Job],
+                                                        dt.datetime | None]:
+    """Read every article (through the cache), group them into the site and plan its outputs."""
+    from .topics import load_taxonomy
+
     taxonomy = load_taxonomy(cfg.topics, cfg.topics_replace)
     records_salt = cache.salt("records", cache.package_digest(), cfg.timezone, cfg.max_article_bytes,
                               cfg.topics, cfg.topics_replace)
@@ -158,16 +179,7 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
     renderer = Renderer(cfg, taxonomy)
     planned = plan(cfg, site, renderer, extra, search)
     lap("plan")
-    _publish(cfg, planned, renderer, taxonomy, state, report, use_cache, progress)
-    lap("render")
-    jobs.forget()
-    syndicate.forget()
-    if use_cache:
-        cache.save(cfg.cache_dir, state)
-        saved = {"articles": report.articles, "pages": report.pages, "skipped": report.skipped,
-                 "warnings": report.warnings, "excluded": report.excluded}
-        cache.save_quick(cfg.cache_dir, cache.Quick(inputs, state.build_id, due.isoformat() if due else None, saved))
-    return report
+    return state, renderer, taxonomy, planned, due
 
 
 PATCH_LIMIT = 2000   # more changed files than this: publish a whole new tree instead of patching in place

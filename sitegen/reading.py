@@ -7,9 +7,11 @@ Only this module (and intake.py, for ingest) reads the content tree.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from . import cache, content, frontmatter, group, jobs, markup, pages
 from .config import Config
@@ -73,12 +75,23 @@ def _load_one(item: tuple[str, str, str]) -> tuple[str, object]:
         return rel, exc
 
 
-Scan = list[tuple[str, str, os.stat_result]]   # (path, site-relative path, stat) of every article file
+class Stat(NamedTuple):
+    """The two fields of a file's stat a build compares (a whole os.stat_result is ten times larger)."""
+
+    st_mtime_ns: int
+    st_size: int
+
+
+Scan = list[tuple[str, str, Stat]]   # (path, site-relative path, stat) of every article file
 
 
 def scan(cfg: Config) -> Scan:
-    """Every article file with its stat."""
-    return [(path, rel, os.stat(path)) for path, rel in content_files(cfg)]
+    """Every article file with its modification time and size."""
+    out: Scan = []
+    for path, rel in content_files(cfg):
+        st = os.stat(path)
+        out.append((path, rel, Stat(st.st_mtime_ns, st.st_size)))
+    return out
 
 
 def read_articles(cfg: Config, files: Scan, taxonomy: Taxonomy, state: cache.State,
@@ -87,7 +100,7 @@ def read_articles(cfg: Config, files: Scan, taxonomy: Taxonomy, state: cache.Sta
     global _READ
     old, fresh = state.records, {}
     todo: list[tuple[str, str, str]] = []
-    stats: dict[str, os.stat_result] = {}
+    stats: dict[str, Stat] = {}
     for path, rel, st in files:
         stats[rel] = st
         entry = old.get(rel)
@@ -163,12 +176,15 @@ def read_pages(cfg: Config, report: BuildReport) -> list[tuple[str, str, str]]:
 
 
 def body_for(cfg: Config) -> Callable[[Article], str]:
-    """Rendered bodies on demand, remembered for the build (full-text feeds share many articles)."""
-    memo: dict[str, str] = {}
+    """Rendered bodies on demand; the last few hundred are remembered (full-text feeds made one after
+    another share their newest articles), never all of them: a worker renders tens of thousands."""
+    @functools.lru_cache(maxsize=BODIES_KEPT)
+    def rendered(path: str, digest: str) -> str:
+        return content.body_html((cfg.root / path).read_bytes(), path)
 
     def body(art: Article) -> str:
-        html = memo.get(art.digest)
-        if html is None:
-            html = memo[art.digest] = content.body_html((cfg.root / art.path).read_bytes(), art.path)
-        return html
+        return rendered(art.path, art.digest)
     return body
+
+
+BODIES_KEPT = 512

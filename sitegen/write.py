@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 MARKER = ".sitegen-output"
 
@@ -30,13 +31,17 @@ class OutputFile:
     data: bytes
 
 
-def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
-    """Write `data` to `path` through a temporary file and a rename: never half-written."""
+def write_atomic(path: Path, data: bytes | Callable[[BinaryIO], object], sync: bool = True) -> None:
+    """Write `data` to `path` through a temporary file and a rename: never half-written. `data` may be a
+    function that writes to the open file (a large cache streamed out without a copy in memory)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if callable(data):
+                data(fh)
+            else:
+                fh.write(data)
             if sync:
                 fh.flush()
                 os.fsync(fh.fileno())
