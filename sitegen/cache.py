@@ -42,6 +42,7 @@ class State:
     records: dict[str, Entry] = field(default_factory=dict)   # content path (site-relative) -> entry
     manifest: dict[str, str] = field(default_factory=dict)    # output path -> job key
     build_id: str = ""                                         # also written into the output's marker file
+    plans: dict[str, tuple] = field(default_factory=dict)      # page groups planned (jobs.Plans)
 
 
 _ALLOWED = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import hashlib
 import multiprocessing
@@ -117,6 +118,44 @@ def fingerprint(*parts: Any) -> str:
     for part in parts:
         _walk(part, out)
     return hashlib.blake2b("\x1f".join(out).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+PlanEntry = tuple[tuple[str, "str | None", str], ...]   # (path, template, fingerprint) of a group's jobs
+
+
+class Plans:
+    """The jobs of page groups (a topic's, a source's, a person's pages), remembered between builds by a
+    digest of everything the group is made from: a group whose key is unchanged is not planned again, its
+    jobs come back with the paths and fingerprints it had. Such a job is made (should a template or the
+    output have changed) by planning its group again then. Keys include `salt`, the settings, taxonomy and
+    sitegen code of the build, so nothing made under other settings is ever reused."""
+
+    def __init__(self, salt: str, old: dict[str, PlanEntry] | None = None) -> None:
+        self.salt, self.old, self.new = salt, old or {}, dict[str, PlanEntry]()
+
+    def group(self, key: str, plan: Callable[[], Iterable[Job]]) -> list[Job]:
+        """The jobs `plan()` gives, or the remembered ones when `key` was planned by the last build."""
+        digest = hashlib.blake2b(f"{self.salt}\x1f{key}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        hit = self.old.get(digest)
+        if hit is None:
+            made = list(plan())
+            self.new[digest] = tuple((j.path, j.template, j.fingerprint) for j in made)
+            return made
+        self.new[digest] = hit
+        again = _Replan(plan)
+        return [Job(path, template, fp, functools.partial(again.make, path)) for path, template, fp in hit]
+
+
+class _Replan:
+    """A remembered group planned again, once, when one of its jobs must be made."""
+
+    def __init__(self, plan: Callable[[], Iterable[Job]]) -> None:
+        self.plan, self.jobs = plan, dict[str, Job]()
+
+    def make(self, path: str) -> bytes | dict[str, bytes]:
+        if not self.jobs:
+            self.jobs = {j.path: j for j in self.plan()}
+        return self.jobs[path].make()
 
 
 def data_job(path: str, data: bytes) -> Job:

@@ -15,7 +15,7 @@ from functools import partial
 
 from . import charts
 from .group import Day, Month, Site, Term, Year, paginate
-from .jobs import Job, fingerprint, register_plain
+from .jobs import Job, Plans, fingerprint, register_plain
 from .model import Article
 from .render import PageInfo, Renderer, long_date, month_name
 from .urls import Urls
@@ -173,40 +173,58 @@ def threads(site: Site, r: Renderer) -> Iterator[Job]:
 
 
 def _term_pages(kind: str, terms: Sequence[Term], r: Renderer, base_of: Callable[[str], str],
-                name_of: Callable[[Term], str]) -> Iterator[Job]:
+                name_of: Callable[[Term], str], plans: Plans) -> Iterator[Job]:
+    """Each term's index page (its newest articles) and stable archive pages, each page through `plans`
+    under a key of everything it shows besides the build's settings: a new article re-plans only the pages
+    it lands on (and the index), not all of its terms' pages."""
     size = r.cfg.page_size
     for term in terms:
         base, name, total = base_of(term.slug), name_of(term), len(term.articles)
-        feeds = r.alternates(kind, term.slug, name)
         archive = paginate(term.articles, size) if total > size else []
-        # The index shows the newest `size`; "older" opens the archive page holding the next older article.
-        older = Urls.paged(base, (total - size - 1) // size + 1) if archive else None
-        pager = Pager(base, None, max(1, total - size + 1), total, None, older)
-        page = PageInfo(kind, base, name, f"{total} articles: {name}", feeds)
-        yield _listing(r, base, page, " ".join(a.digest for a in term.articles[:size]), slug=term.slug, name=name, count=total,
-                       articles=term.articles[:size], pager=pager)
+        head = f"{kind}\x1f{term.slug}\x1f{base}\x1f{name}\x1f"
+        digests = " ".join(a.digest for a in term.articles[:size])
+        yield from plans.group(f"{head}index\x1f{total}\x1f{digests}",
+                               partial(_index_page, kind, term, r, base, name, bool(archive)))
         for n, chunk in enumerate(archive, 1):
-            path = Urls.paged(base, n)
-            first = (n - 1) * size + 1
-            newer = Urls.paged(base, n + 1) if n < len(archive) else base
-            pager = Pager(base, n, first, first + len(chunk) - 1, newer, Urls.paged(base, n - 1) if n > 1 else None)
-            page = PageInfo(kind, path, f"{name}: archive page {n}", f"{name}: articles {first} to "
-                            f"{pager.last}", feeds, noindex=False)
-            yield _listing(r, path, page, " ".join(a.digest for a in chunk), slug=term.slug, name=name,
-                           count=None, articles=chunk, pager=pager)
+            last = n == len(archive)
+            yield from plans.group(f"{head}{n}\x1f{last}\x1f" + " ".join(a.digest for a in chunk),
+                                   partial(_archive_page, kind, term, r, base, name, n, chunk, last))
+
+
+def _index_page(kind: str, term: Term, r: Renderer, base: str, name: str, archived: bool) -> Iterator[Job]:
+    size, total = r.cfg.page_size, len(term.articles)
+    # The index shows the newest `size`; "older" opens the archive page holding the next older article.
+    older = Urls.paged(base, (total - size - 1) // size + 1) if archived else None
+    pager = Pager(base, None, max(1, total - size + 1), total, None, older)
+    page = PageInfo(kind, base, name, f"{total} articles: {name}", r.alternates(kind, term.slug, name))
+    yield _listing(r, base, page, " ".join(a.digest for a in term.articles[:size]), slug=term.slug, name=name,
+                   count=total, articles=term.articles[:size], pager=pager)
+
+
+def _archive_page(kind: str, term: Term, r: Renderer, base: str, name: str, n: int, chunk: tuple[Article, ...],
+                  last: bool) -> Iterator[Job]:
+    path = Urls.paged(base, n)
+    first = (n - 1) * r.cfg.page_size + 1
+    newer = base if last else Urls.paged(base, n + 1)
+    pager = Pager(base, n, first, first + len(chunk) - 1, newer, Urls.paged(base, n - 1) if n > 1 else None)
+    page = PageInfo(kind, path, f"{name}: archive page {n}", f"{name}: articles {first} to {pager.last}",
+                    r.alternates(kind, term.slug, name), noindex=False)
+    yield _listing(r, path, page, " ".join(a.digest for a in chunk), slug=term.slug, name=name, count=None,
+                   articles=chunk, pager=pager)
 
 
 ENTITY_PAGES = {"people": ("person", "People"), "places": ("place", "Places"),
                 "organisations": ("organisation", "Organisations")}
 
 
-def terms(site: Site, r: Renderer) -> Iterator[Job]:
+def terms(site: Site, r: Renderer, plans: Plans) -> Iterator[Job]:
+    """Topic, source and name pages (each term's through `plans`), and their index pages."""
     topic_name = lambda t: r.topic_name(t.slug)
-    yield from _term_pages("topic", site.topics, r, Urls.topic, topic_name)
-    yield from _term_pages("source", site.sources, r, Urls.source, lambda t: t.name)
+    yield from _term_pages("topic", site.topics, r, Urls.topic, topic_name, plans)
+    yield from _term_pages("source", site.sources, r, Urls.source, lambda t: t.name, plans)
     for family, (kind, label) in ENTITY_PAGES.items():
         terms_ = site.entities.get(family, ())
-        yield from _term_pages(kind, terms_, r, partial(Urls.entity, family), lambda t: t.name)
+        yield from _term_pages(kind, terms_, r, partial(Urls.entity, family), lambda t: t.name, plans)
         if terms_:
             page = PageInfo("entities", f"{family}/", label, f"{label} named in at least "
                             f"{r.cfg.entity_min_articles} articles", r.alternates("home"))

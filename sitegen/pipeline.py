@@ -50,8 +50,10 @@ BuildProgress = Callable[[str, int, int], None]
 
 
 def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str, str]],
-         search: bool | None = None) -> list[jobs.Job]:
-    """Every output of the site as a job, in a fixed order; two jobs never share a path."""
+         search: bool | None = None, plans: jobs.Plans | None = None) -> list[jobs.Job]:
+    """Every output of the site as a job, in a fixed order; two jobs never share a path. `plans` carries
+    the page groups planned by the last build (a fresh one plans everything)."""
+    plans = plans or jobs.Plans(_output_salt(cfg, r.taxonomy))
     body_for = reading.body_for(cfg)
     out: list[jobs.Job] = []
     if cfg.search:   # first: the index bundles are the slowest jobs, and workers take jobs in this order
@@ -60,7 +62,7 @@ def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str,
     out += pages.editions(site, r)
     out += pages.archives(site, r)
     out += pages.articles(site, r, body_for)
-    out += pages.terms(site, r)
+    out += pages.terms(site, r, plans)
     out += pages.threads(site, r)
     out += pages.standalone(r, extra)
     out += syndicate.feed_jobs(site, r, body_for)
@@ -177,7 +179,9 @@ def _read_and_plan(cfg: Config, files: reading.Scan, drafts: bool, future: bool,
     site = group.build_site(articles, [t.slug for t in taxonomy.topics], cfg.entity_min_articles)
     report.articles = len(site.articles)
     renderer = Renderer(cfg, taxonomy)
-    planned = plan(cfg, site, renderer, extra, search)
+    plans = jobs.Plans(_output_salt(cfg, taxonomy), state.plans)
+    planned = plan(cfg, site, renderer, extra, search, plans)
+    state.plans = plans.new   # saved only with the outputs they describe (after publishing)
     lap("plan")
     return state, renderer, taxonomy, planned, due
 

@@ -95,3 +95,46 @@ def test_a_rebuild_rewrites_only_files_whose_bytes_change(tmp_path: Path) -> Non
     touched = {p.relative_to(site / "public").as_posix() for p in (site / "public").rglob("*")
                if p.is_file() and before.get(p) != p.stat().st_mtime_ns} - {".sitegen-output"}
     assert touched == changed and 0 < len(changed) < len(new) and report.written == len(changed)
+
+
+def test_remembered_page_groups_follow_template_and_setting_changes(tmp_path: Path) -> None:
+    """Topic, source and name pages of unchanged terms are not planned again (jobs.Plans); when a template
+    or a setting changes they must still come out as a clean build makes them."""
+    from sitegen import cache
+    from sitegen.render import PACKAGE_THEMES
+
+    rng = random.Random(11)
+    site = write_site(tmp_path / "site", SETTINGS + "search: false\n")
+    for n in range(12):
+        _write(site, n, rng)
+    build(load_config(site))
+    cfg = load_config(site)
+    with open(cfg.cache_dir / "build.pickle", "rb") as fh:
+        state = cache._Unpickler(fh).load()
+    assert len(state.plans) >= len(TOPICS)   # every term's group was remembered
+
+    # A template change: every remembered group is made again, through its plan.
+    (site / "templates").mkdir(exist_ok=True)
+    term = (PACKAGE_THEMES / "default" / "templates" / "term.html").read_text(encoding="utf-8")
+    (site / "templates" / "term.html").write_text(term.replace("<h1>", '<h1 data-marker="changed">'),
+                                                 encoding="utf-8")
+    build(load_config(site))
+    pages = [p for p in (site / "public" / "topics").rglob("index.html") if p.parent.name != "topics"]
+    assert pages and all('data-marker="changed"' in p.read_text(encoding="utf-8") for p in pages)
+
+    def clean() -> dict[str, str]:
+        where = tmp_path / "clean"
+        shutil.rmtree(where, ignore_errors=True)
+        where.mkdir()
+        for name in ("site.yaml", "content", "templates"):
+            (shutil.copytree if (site / name).is_dir() else shutil.copy)(site / name, where / name)
+        build(load_config(where), use_cache=False)
+        return _tree(where / "public")
+
+    assert _tree(site / "public") == clean()
+    # A setting change (smaller pages: other paths, other fingerprints).
+    (site / "site.yaml").write_text((site / "site.yaml").read_text(encoding="utf-8").replace("page_size: 3",
+                                                                                           "page_size: 2"),
+                                    encoding="utf-8")
+    build(load_config(site))
+    assert _tree(site / "public") == clean()
