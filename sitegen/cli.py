@@ -130,6 +130,9 @@ def parser() -> argparse.ArgumentParser:
     bld.add_argument("--base-url", help="override base_url from site.yaml for this build")
     bld.add_argument("--no-search", dest="search", action="store_false", default=None,
                      help="skip the search index for this build (search: false in site.yaml turns search off)")
+    bld.add_argument("--no-cache", dest="cache", action="store_false",
+                     help="a clean build: read and render everything, ignoring the build cache (the cache "
+                     "is left as it was; the next build still uses it)")
     _annotate_flags(bld)
 
     srv = _sub(subs, "serve", "preview the site locally, rebuilding and reloading pages as you edit",
@@ -242,7 +245,7 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
     try:
         with Progress("build", "files", quiet=out.quiet, verbose=out.verbose) as bar:
             report = build(cfg, drafts=args.drafts, future=args.future, strict=args.strict,
-                           progress=bar.stage, on_wait=out.info, search=args.search)
+                           use_cache=args.cache, progress=bar.stage, on_wait=out.info, search=args.search)
     except BuildAborted as exc:
         report = BuildReport(errors=[str(e) for e in exc.errors], output_dir=cfg.output_dir.name)
         _problems(out, ann, report.errors, "error", cfg.root)

@@ -140,3 +140,21 @@ def test_ingest_off_a_terminal_prints_no_bar(tmp_path: Path, capsys: pytest.Capt
     assert main(["--site", str(tmp_path / "digest"), "ingest", str(raw)]) == 0
     out, err = capsys.readouterr()
     assert "3 converted" in out and "\r" not in out + err and "[#" not in out + err
+
+
+def test_build_no_cache_renders_everything_without_touching_the_cache(tmp_path: Path) -> None:
+    import json
+
+    assert main(["--site", str(tmp_path), "new", "digest"]) == 0
+    site = tmp_path / "digest"
+    report = tmp_path / "report.json"
+    assert main(["--site", str(site), "-q", "build", "--no-search"]) == 0
+    cached = {p: p.stat().st_mtime_ns for p in (site / ".sitegen" / "cache").glob("*.*")}
+    before = {p: p.read_bytes() for p in (site / "public").rglob("*") if p.is_file() and p.name != ".sitegen-output"}
+    assert main(["--site", str(site), "-q", "build", "--no-search", "--report", str(report)]) == 0
+    assert json.loads(report.read_text())["counts"]["rendered"] == 0        # the cache answers
+    assert main(["--site", str(site), "-q", "build", "--no-search", "--no-cache", "--report", str(report)]) == 0
+    counts = json.loads(report.read_text())["counts"]
+    assert counts["rendered"] == counts["pages"] > 0 and counts["written"] == 0   # all made again, same bytes
+    assert {p: p.read_bytes() for p in before} == before
+    assert {p: p.stat().st_mtime_ns for p in cached} == cached
