@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from . import cache, group, intake, jobs, pages, reading, sitemap, syndicate
+from . import cache, group, intake, jobs, pages, reading, sitemap, syndicate, workers
 from . import search as searching
 from .config import Config
 from .errors import BuildAborted, SourceError
@@ -142,7 +142,7 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
         if strict and (report.skipped or report.warnings):
             raise BuildAborted([*report.skipped, *report.warnings])
         return report
-    with jobs.gc_quiet() as settle:
+    with workers.gc_quiet() as settle:
         state, renderer, taxonomy, planned, due = _read_and_plan(cfg, files, drafts, future, strict, use_cache,
                                                                  search, finding, report, lap)
         settle()
@@ -216,7 +216,7 @@ def _publish(cfg: Config, planned: list[jobs.Job], r: Renderer, taxonomy: Taxono
         for rel in removed + [planned[i].path for i in todo if planned[i].tree and planned[i].path in old]:
             target.remove(rel)
         tick = (lambda n, total: progress("render", n, total)) if progress else None
-        report.bytes_written, written = jobs.run(planned, todo, target.put, tick)
+        report.bytes_written, written = workers.run(planned, todo, target.put, tick)
         target.commit(build_id)
     except BaseException:
         target.abort()

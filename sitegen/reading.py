@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from . import cache, content, frontmatter, group, jobs, markup, pages
+from . import cache, content, frontmatter, group, markup, pages, workers
 from .config import Config
 from .errors import ConfigError, SourceError
 from .model import Article, shared
@@ -110,7 +110,7 @@ def read_articles(cfg: Config, files: Scan, taxonomy: Taxonomy, state: cache.Sta
             todo.append((path, rel, entry.source_hash if entry else ""))
     _READ = (cfg, taxonomy)
     try:
-        results = jobs.map_parallel(_load_one, todo)
+        results = workers.map_parallel(_load_one, todo)
     finally:
         _READ = None
     canon: dict = {}   # records from workers share nothing: give repeated names one copy (model.shared)
