@@ -184,33 +184,33 @@ def _term_pages(kind: str, terms: Sequence[Term], r: Renderer, base_of: Callable
         head = f"{kind}\x1f{term.slug}\x1f{base}\x1f{name}\x1f"
         digests = " ".join(a.digest for a in term.articles[:size])
         yield from plans.group(f"{head}index\x1f{total}\x1f{digests}",
-                               partial(_index_page, kind, term, r, base, name, bool(archive)))
+                               partial(_index_page, kind, term, r, base, name, bool(archive), digests))
         for n, chunk in enumerate(archive, 1):
-            last = n == len(archive)
-            yield from plans.group(f"{head}{n}\x1f{last}\x1f" + " ".join(a.digest for a in chunk),
-                                   partial(_archive_page, kind, term, r, base, name, n, chunk, last))
+            last, shown = n == len(archive), " ".join(a.digest for a in chunk)
+            yield from plans.group(f"{head}{n}\x1f{last}\x1f{shown}",
+                                   partial(_archive_page, kind, term, r, base, name, n, chunk, last, shown))
 
 
-def _index_page(kind: str, term: Term, r: Renderer, base: str, name: str, archived: bool) -> Iterator[Job]:
+def _index_page(kind: str, term: Term, r: Renderer, base: str, name: str, archived: bool,
+                digests: str) -> Iterator[Job]:
     size, total = r.cfg.page_size, len(term.articles)
     # The index shows the newest `size`; "older" opens the archive page holding the next older article.
     older = Urls.paged(base, (total - size - 1) // size + 1) if archived else None
     pager = Pager(base, None, max(1, total - size + 1), total, None, older)
     page = PageInfo(kind, base, name, f"{total} articles: {name}", r.alternates(kind, term.slug, name))
-    yield _listing(r, base, page, " ".join(a.digest for a in term.articles[:size]), slug=term.slug, name=name,
-                   count=total, articles=term.articles[:size], pager=pager)
+    yield _listing(r, base, page, digests, slug=term.slug, name=name, count=total, articles=term.articles[:size],
+                   pager=pager)
 
 
 def _archive_page(kind: str, term: Term, r: Renderer, base: str, name: str, n: int, chunk: tuple[Article, ...],
-                  last: bool) -> Iterator[Job]:
+                  last: bool, digests: str) -> Iterator[Job]:
     path = Urls.paged(base, n)
     first = (n - 1) * r.cfg.page_size + 1
     newer = base if last else Urls.paged(base, n + 1)
     pager = Pager(base, n, first, first + len(chunk) - 1, newer, Urls.paged(base, n - 1) if n > 1 else None)
     page = PageInfo(kind, path, f"{name}: archive page {n}", f"{name}: articles {first} to {pager.last}",
                     r.alternates(kind, term.slug, name), noindex=False)
-    yield _listing(r, path, page, " ".join(a.digest for a in chunk), slug=term.slug, name=name, count=None,
-                   articles=chunk, pager=pager)
+    yield _listing(r, path, page, digests, slug=term.slug, name=name, count=None, articles=chunk, pager=pager)
 
 
 ENTITY_PAGES = {"people": ("person", "People"), "places": ("place", "Places"),

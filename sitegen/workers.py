@@ -53,12 +53,15 @@ def _make(job: Job) -> bytes | dict[str, bytes]:
 def _forking() -> Iterator[None]:
     """Around forking workers: move every object the parent holds out of the garbage collector's reach
     (gc.freeze), so that collections in a worker do not write to, and so copy, the pages the parent's records
-    live on; each worker then shares them instead of holding its own copy."""
+    live on; each worker then shares them instead of holding its own copy. Inside `gc_quiet`, whose heap is
+    frozen already, what is frozen stays frozen: `gc_quiet` thaws it when the build ends."""
+    frozen_before = gc.get_freeze_count() > 0
     gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
 
 
 @contextlib.contextmanager
