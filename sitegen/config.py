@@ -250,8 +250,8 @@ def load_config(site_dir: Path) -> Config:
     """Read `site_dir/site.yaml` into a `Config`; raise `ConfigError` with every problem found."""
     path = site_dir / CONFIG_NAME
     if not path.is_file():
-        raise ConfigError([f"{path}: no {CONFIG_NAME} here: run 'sitegen new DIR' to make a site, "
-                           "or pass --site DIR"])
+        raise ConfigError([(f"{path}: no {CONFIG_NAME} here: run 'sitegen new DIR' to make a site, "
+                           "or pass --site DIR")])
     try:
         raw = load_yaml(path.read_text(encoding="utf-8-sig"), CONFIG_NAME)
     except SourceError as exc:

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import cache, group, intake, jobs, pages, reading, sitemap, syndicate, workers
-from . import search as searching
+from . import cache, inputs, jobs, pagefind, workers
 from .config import Config
 from .errors import BuildAborted, SourceError
-from .render import Renderer, static_dirs, theme_dirs
 from .report import BuildReport, IngestReport, Outcome
-from .topics import Taxonomy
 from .write import Patch, Staging, build_lock, check_output, clean_stale_staging, interrupted
+
+if TYPE_CHECKING:
+    from . import group
+    from .render import Renderer
+    from .topics import Taxonomy
+
+# The reading, grouping, rendering and feed modules (Markdown, Jinja2, feedgen, lxml) are imported by the
+# functions that use them: a no-change rebuild, answered from `inputs.fingerprint`, never loads them.
 
 Progress = Callable[[int, int], None]
 
@@ -23,6 +28,7 @@ Progress = Callable[[int, int], None]
 def ingest(cfg: Config, paths: Iterable[Path], update: bool = False,
            progress: Progress | None = None) -> IngestReport:
     """Turn raw files into article files under content/articles; one bad file never stops the rest."""
+    from . import intake
     from .topics import load_taxonomy
 
     started = time.perf_counter()
@@ -53,6 +59,9 @@ def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str,
          search: bool | None = None, plans: jobs.Plans | None = None) -> list[jobs.Job]:
     """Every output of the site as a job, in a fixed order; two jobs never share a path. `plans` carries
     the page groups planned by the last build (a fresh one plans everything)."""
+    from . import pages, reading, sitemap, syndicate
+    from . import search as searching
+
     plans = plans or jobs.Plans(_output_salt(cfg, r.taxonomy))
     body_for = reading.body_for(cfg)
     out: list[jobs.Job] = []
@@ -70,7 +79,7 @@ def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str,
     out += pages.extras(r)
     out += sitemap.sitemap_jobs(site, r.urls, [f"{slug}/" for slug, _, _ in extra])
     seen = {j.path for j in out}
-    for folder in static_dirs(cfg):
+    for folder in inputs.static_dirs(cfg):
         for path in sorted(folder.rglob("*")):
             parts = path.relative_to(folder).parts
             rel = "static/" + "/".join(parts)
@@ -95,27 +104,11 @@ def build(cfg: Config, drafts: bool = False, future: bool = False, strict: bool 
         return _build(cfg, drafts, future, strict, use_cache, progress, search)
 
 
-def _inputs(cfg: Config, files: reading.Scan, drafts: bool, future: bool) -> str:
-    """A fingerprint of everything a build reads: articles, pages, templates, static files, settings, sitegen."""
-    parts = [cache.package_digest(), repr(sorted(vars(cfg).items(), key=lambda kv: kv[0])), str((drafts, future))]
-    parts += [f"{rel}|{st.st_mtime_ns}|{st.st_size}" for _, rel, st in files]
-    folders = [cfg.content_dir / "pages", *theme_dirs(cfg), *static_dirs(cfg)]
-    for folder in folders:
-        for path, dirs, names in os.walk(folder):
-            dirs.sort()
-            for name in sorted(names):
-                st = os.stat(os.path.join(path, name))
-                parts.append(f"{os.path.join(path, name)}|{st.st_mtime_ns}|{st.st_size}")
-    yaml_st = os.stat(cfg.root / "site.yaml") if (cfg.root / "site.yaml").exists() else None
-    parts.append(f"site.yaml|{yaml_st.st_mtime_ns if yaml_st else 0}|{yaml_st.st_size if yaml_st else 0}")
-    return jobs.fingerprint("\n".join(parts))
-
-
-def _unchanged(cfg: Config, quick: cache.Quick | None, inputs: str, report: BuildReport) -> bool:
+def _unchanged(cfg: Config, quick: cache.Quick | None, read: str, report: BuildReport) -> bool:
     """Answer a rebuild from the last one when nothing it read has changed (and nothing future came due)."""
-    if (quick is None or quick.inputs != inputs or interrupted(cfg.state_dir / "publish-journal")
+    if (quick is None or quick.inputs != read or interrupted(cfg.state_dir / "publish-journal")
             or cache.output_build_id(cfg.output_dir) != quick.build_id
-            or (quick.valid_until and reading.build_time() >= dt.datetime.fromisoformat(quick.valid_until))):
+            or (quick.valid_until and inputs.build_time() >= dt.datetime.fromisoformat(quick.valid_until))):
         return False
     saved = quick.report
     report.articles, report.pages, report.unchanged = saved["articles"], saved["pages"], saved["pages"]
@@ -133,11 +126,11 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
         report.timings[name] = now - clock[0]
         clock[0] = now
 
-    files = reading.scan(cfg)
-    finding = searching.mode(cfg, search)   # whether Pagefind runs here is an input too
-    inputs = _inputs(cfg, files, drafts, future) + finding.key
+    files = inputs.scan(cfg)
+    finding = pagefind.mode(cfg, search)   # whether Pagefind runs here is an input too
+    read = inputs.fingerprint(cfg, files, cache.package_digest(), drafts, future, finding.key)
     report.search = finding.state
-    if use_cache and _unchanged(cfg, cache.load_quick(cfg.cache_dir), inputs, report):
+    if use_cache and _unchanged(cfg, cache.load_quick(cfg.cache_dir), read, report):
         lap("read")
         if strict and (report.skipped or report.warnings):
             raise BuildAborted([*report.skipped, *report.warnings])
@@ -148,21 +141,24 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
         settle()
         _publish(cfg, planned, renderer, taxonomy, state, report, use_cache, progress)
     lap("render")
+    from . import syndicate
     jobs.forget()
     syndicate.forget()
     if use_cache:
         cache.save(cfg.cache_dir, state)
         saved = {"articles": report.articles, "pages": report.pages, "skipped": report.skipped,
                  "warnings": report.warnings, "excluded": report.excluded}
-        cache.save_quick(cfg.cache_dir, cache.Quick(inputs, state.build_id, due.isoformat() if due else None, saved))
+        cache.save_quick(cfg.cache_dir, cache.Quick(read, state.build_id, due.isoformat() if due else None, saved))
     return report
 
 
-def _read_and_plan(cfg: Config, files: reading.Scan, drafts: bool, future: bool, strict: bool, use_cache: bool,
-                   search: bool | None, finding: searching.Mode, report: BuildReport,
+def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, strict: bool, use_cache: bool,
+                   search: bool | None, finding: pagefind.Mode, report: BuildReport,
                    lap: Callable[[str], None]) -> tuple[cache.State, Renderer, Taxonomy, list[jobs.Job],
                                                         dt.datetime | None]:
     """Read every article (through the cache), group them into the site and plan its outputs."""
+    from . import group, reading
+    from .render import Renderer
     from .topics import load_taxonomy
 
     taxonomy = load_taxonomy(cfg.topics, cfg.topics_replace)

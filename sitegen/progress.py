@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from typing import TextIO
+from typing import Self, TextIO
 
 Clock = Callable[[], float]
 WIDTH = 24          # bar cells
@@ -74,7 +74,7 @@ class Progress:
             self._write("\r\x1b[K")
             self._drawn = False
 
-    def __enter__(self) -> Progress:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

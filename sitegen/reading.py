@@ -11,48 +11,16 @@ import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
 
 from . import cache, content, frontmatter, group, markup, pages, workers
 from .config import Config
-from .errors import ConfigError, SourceError
+from .errors import SourceError
+from .inputs import Scan, Stat, build_time, scan  # noqa: F401  (reading.scan is the read side's entry)
 from .model import Article, shared
 from .report import BuildReport
 from .slugs import slugify
 from .text import clean, clean_line
 from .topics import Taxonomy
-
-
-def content_files(cfg: Config) -> list[tuple[str, str]]:
-    """(absolute path, site-relative path) of every article file: content/**/*.md except hidden entries and
-    `pages/`, sorted."""
-    root = str(cfg.content_dir)
-    prefix = cfg.content_dir.relative_to(cfg.root).as_posix() if cfg.content_dir.is_relative_to(cfg.root) \
-        else str(cfg.content_dir)
-    out: list[tuple[str, str]] = []
-    for folder, dirs, files in os.walk(root):
-        rel_dir = os.path.relpath(folder, root)
-        dirs[:] = [d for d in dirs if not d.startswith(".") and not (rel_dir == "." and d == "pages")]
-        base = prefix if rel_dir == "." else f"{prefix}/{rel_dir.replace(os.sep, '/')}"
-        out.extend((os.path.join(folder, name), f"{base}/{name}") for name in files
-                   if name.endswith(".md") and not name.startswith("."))
-    return sorted(out, key=lambda pair: pair[1])
-
-
-def build_time() -> dt.datetime:
-    """The build's notion of now: SOURCE_DATE_EPOCH when set (reproducible builds), else the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is None:
-        return dt.datetime.now(tz=dt.UTC)
-    try:
-        if not epoch.strip().isdigit():
-            raise ValueError(epoch)
-        return dt.datetime.fromtimestamp(int(epoch.strip()), tz=dt.UTC)
-    except (ValueError, OverflowError, OSError):
-        # The reproducible-builds specification: a malformed value is an error, never silently the clock.
-        raise ConfigError([f"SOURCE_DATE_EPOCH={epoch[:40]!r}: must be a whole number of seconds since 1970 "
-                           "(or unset)"]) from None
-
 
 # Set before forking readers: what _load_one needs besides its argument.
 _READ: tuple[Config, Taxonomy] | None = None
@@ -73,25 +41,6 @@ def _load_one(item: tuple[str, str, str]) -> tuple[str, object]:
         return rel, content.load(data, rel, cfg.tz, taxonomy)
     except SourceError as exc:
         return rel, exc
-
-
-class Stat(NamedTuple):
-    """The two fields of a file's stat a build compares (a whole os.stat_result is ten times larger)."""
-
-    st_mtime_ns: int
-    st_size: int
-
-
-Scan = list[tuple[str, str, Stat]]   # (path, site-relative path, stat) of every article file
-
-
-def scan(cfg: Config) -> Scan:
-    """Every article file with its modification time and size."""
-    out: Scan = []
-    for path, rel in content_files(cfg):
-        st = os.stat(path)
-        out.append((path, rel, Stat(st.st_mtime_ns, st.st_size)))
-    return out
 
 
 def read_articles(cfg: Config, files: Scan, taxonomy: Taxonomy, state: cache.State,

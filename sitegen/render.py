@@ -16,13 +16,13 @@ import jinja2
 from markupsafe import Markup
 
 from .config import Config
+from .inputs import PACKAGE_THEMES, theme_dirs
 from .markup import reading_minutes
 from .model import Article
 from .slugs import slug_or
 from .topics import Taxonomy
 from .urls import Urls
 
-PACKAGE_THEMES = Path(__file__).parent / "themes"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
 
@@ -61,28 +61,6 @@ def _memo_key(value: Any) -> Any:
     if kind in (str, int, bool, float) or value is None:
         return (kind, value)
     raise TypeError(f"cached(): cannot key a {kind.__name__}; pass articles, strings, numbers or tuples of them")
-
-
-def theme_dirs(cfg: Config) -> list[Path]:
-    """Template folders in lookup order (existing ones only)."""
-    candidates = [cfg.root / "templates", cfg.root / "themes" / cfg.theme / "templates",
-                  PACKAGE_THEMES / cfg.theme / "templates", PACKAGE_THEMES / "default" / "templates"]
-    out: list[Path] = []
-    for path in candidates:
-        if path.is_dir() and path.resolve() not in [p.resolve() for p in out]:
-            out.append(path)
-    return out
-
-
-def static_dirs(cfg: Config) -> list[Path]:
-    """Static asset folders, highest priority first (site, site theme, installed theme, default)."""
-    candidates = [cfg.root / "static", cfg.root / "themes" / cfg.theme / "static",
-                  PACKAGE_THEMES / cfg.theme / "static", PACKAGE_THEMES / "default" / "static"]
-    out: list[Path] = []
-    for path in candidates:
-        if path.is_dir() and path.resolve() not in [p.resolve() for p in out]:
-            out.append(path)
-    return out
 
 
 def _ensure(folder: Path) -> Path:

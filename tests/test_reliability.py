@@ -621,7 +621,7 @@ def _clock_reads() -> set[tuple[str, str, str]]:
 
 def test_the_build_reads_the_clock_only_through_source_date_epoch() -> None:
     # The one clock read decides which articles are still in the future, and honours SOURCE_DATE_EPOCH.
-    assert _clock_reads() == {("reading", "build_time", "now")}
+    assert _clock_reads() == {("inputs", "build_time", "now")}
 
 
 def test_source_date_epoch_decides_what_is_in_the_future(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,105 @@
+"""What a build reads, looked at cheaply: Config -> the article files with their stats, the template and static
+folders, the build's notion of now, and one fingerprint of them all.
+
+A no-change rebuild is answered from this fingerprint alone, so this module imports nothing heavy (no Jinja2,
+Markdown or feed libraries): they load only when a build has work to do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from pathlib import Path
+from typing import NamedTuple
+
+from .config import Config
+from .errors import ConfigError
+
+PACKAGE_THEMES = Path(__file__).parent / "themes"
+
+
+class Stat(NamedTuple):
+    """The two fields of a file's stat a build compares (a whole os.stat_result is ten times larger)."""
+
+    st_mtime_ns: int
+    st_size: int
+
+
+Scan = list[tuple[str, str, Stat]]   # (path, site-relative path, stat) of every article file
+
+
+def content_files(cfg: Config) -> list[tuple[str, str]]:
+    """(absolute path, site-relative path) of every article file: content/**/*.md except hidden entries and
+    `pages/`, sorted."""
+    root = str(cfg.content_dir)
+    prefix = cfg.content_dir.relative_to(cfg.root).as_posix() if cfg.content_dir.is_relative_to(cfg.root) \
+        else str(cfg.content_dir)
+    out: list[tuple[str, str]] = []
+    for folder, dirs, files in os.walk(root):
+        rel_dir = os.path.relpath(folder, root)
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not (rel_dir == "." and d == "pages")]
+        base = prefix if rel_dir == "." else f"{prefix}/{rel_dir.replace(os.sep, '/')}"
+        out.extend((os.path.join(folder, name), f"{base}/{name}") for name in files
+                   if name.endswith(".md") and not name.startswith("."))
+    return sorted(out, key=lambda pair: pair[1])
+
+
+def scan(cfg: Config) -> Scan:
+    """Every article file with its modification time and size."""
+    out: Scan = []
+    for path, rel in content_files(cfg):
+        st = os.stat(path)
+        out.append((path, rel, Stat(st.st_mtime_ns, st.st_size)))
+    return out
+
+
+def theme_dirs(cfg: Config) -> list[Path]:
+    """Template folders in lookup order (existing ones only)."""
+    return _existing([cfg.root / "templates", cfg.root / "themes" / cfg.theme / "templates",
+                      PACKAGE_THEMES / cfg.theme / "templates", PACKAGE_THEMES / "default" / "templates"])
+
+
+def static_dirs(cfg: Config) -> list[Path]:
+    """Static asset folders, highest priority first (site, site theme, installed theme, default)."""
+    return _existing([cfg.root / "static", cfg.root / "themes" / cfg.theme / "static",
+                      PACKAGE_THEMES / cfg.theme / "static", PACKAGE_THEMES / "default" / "static"])
+
+
+def _existing(candidates: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for path in candidates:
+        if path.is_dir() and path.resolve() not in [p.resolve() for p in out]:
+            out.append(path)
+    return out
+
+
+def build_time() -> dt.datetime:
+    """The build's notion of now: SOURCE_DATE_EPOCH when set (reproducible builds), else the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        return dt.datetime.now(tz=dt.UTC)
+    try:
+        if not epoch.strip().isdigit():
+            raise ValueError(epoch)
+        return dt.datetime.fromtimestamp(int(epoch.strip()), tz=dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        # The reproducible-builds specification: a malformed value is an error, never silently the clock.
+        raise ConfigError([(f"SOURCE_DATE_EPOCH={epoch[:40]!r}: must be a whole number of seconds since 1970 "
+                            "(or unset)")]) from None
+
+
+def fingerprint(cfg: Config, files: Scan, code: str, *flags: object) -> str:
+    """A digest of everything a build reads: articles, pages, templates, static files, settings, the sitegen
+    code (`code`) and the build's flags."""
+    parts = [code, repr(sorted(vars(cfg).items(), key=lambda kv: kv[0])), str(flags)]
+    parts += [f"{rel}|{st.st_mtime_ns}|{st.st_size}" for _, rel, st in files]
+    for folder in [cfg.content_dir / "pages", *theme_dirs(cfg), *static_dirs(cfg)]:
+        for path, dirs, names in os.walk(folder):
+            dirs.sort()
+            for name in sorted(names):
+                st = os.stat(os.path.join(path, name))
+                parts.append(f"{os.path.join(path, name)}|{st.st_mtime_ns}|{st.st_size}")
+    yaml_st = os.stat(cfg.root / "site.yaml") if (cfg.root / "site.yaml").exists() else None
+    parts.append(f"site.yaml|{yaml_st.st_mtime_ns if yaml_st else 0}|{yaml_st.st_size if yaml_st else 0}")
+    return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
