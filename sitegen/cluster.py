@@ -275,11 +275,27 @@ def clusters(items: Sequence[tuple[str, dt.date, bytes]], window_days: int = 3) 
     stories does not chain them together. A group can span more than `window_days` through its members.
     Items are taken in key order, so the result does not depend on the order they come in."""
     items = sorted(items, key=lambda item: item[0])
-    edges: list[tuple[float, int, int]] = []
+    return join(items, confirmed(items, window_days))
+
+
+Edge = tuple[float, int, int]   # (minus the similarity, i, j): sorted, the strongest pair comes first
+
+
+def confirmed(items: Sequence[tuple[str, dt.date, bytes]], window_days: int = 3) -> list[Edge]:
+    """The pairs of `items` confirmed as copies of one story (indices into `items`), with their strength.
+    A pair depends only on its two items, so pairs found over any part of the items that holds both are
+    the same: stories.find_stories computes them a fortnight at a time and remembers them."""
+    edges: list[Edge] = []
     for i, j in candidates(items, window_days):
         f = compare(items[i][2], items[j][2], with_facts=False)
         if f is not None and similar_text(f) and same_story(compare(items[i][2], items[j][2])):
             edges.append((-max(f.body_j, f.lead_j), i, j))
+    return edges
+
+
+def join(items: Sequence[tuple[str, dt.date, bytes]], edges: Sequence[Edge]) -> list[list[str]]:
+    """Join confirmed pairs of `items` (sorted by key) into groups, strongest first, never joining two groups
+    that report different names or numbers (see `clusters`)."""
     parent = list(range(len(items)))
     members: dict[int, list[int]] = {}
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from .jobs import register_groups
 from .model import Article
 from .slugs import slug_or
-from .stories import Stories, find_stories
+from .stories import Memo, Stories, find_stories
 from .stories import build as build_stories
 from .urls import Urls
 
@@ -75,6 +75,7 @@ class Site:
     sources: tuple[Term, ...]                        # by name
     neighbours: dict[tuple[dt.date, str], tuple[Article | None, Article | None]]  # (older, newer)
     entities: dict[str, tuple[Term, ...]] = field(default_factory=dict)   # kind -> terms with a page, by name
+    paged: frozenset[tuple[str, str]] = frozenset()   # every (kind, name) of an article that has a page
     stories: Stories = field(default_factory=Stories)                     # copies, threads, related reading
     shown: tuple[Article, ...] = ()                                       # one copy per story, newest first
 
@@ -182,22 +183,33 @@ def _sources(articles: Sequence[Article]) -> tuple[Term, ...]:
 ENTITY_KINDS = ("people", "places", "organisations")
 
 
-def _entities(articles: Sequence[Article], min_articles: int) -> dict[str, tuple[Term, ...]]:
-    """People, places and organisations named by at least `min_articles` articles, each with its articles."""
-    groups: dict[tuple[str, str], list[Article]] = defaultdict(list)
-    names: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for art in articles:
-        for kind, name in dict.fromkeys(art.entities):
-            key = (kind, slug_or(name))
-            if not groups[key] or groups[key][-1] is not art:
-                groups[key].append(art)
-            names[key][name] += 1
+def _entities(articles: Sequence[Article], min_articles: int) -> tuple[dict[str, tuple[Term, ...]],
+                                                                     frozenset[tuple[str, str]]]:
+    """People, places and organisations named by at least `min_articles` articles, each with its articles;
+    and every (kind, name) as written in an article that leads to one of those pages."""
+    by_name: dict[tuple[str, str], list[Article]] = defaultdict(list)
+    for art in articles:   # one list per name as written; spellings of one slug are joined below
+        for pair in dict.fromkeys(art.entities):
+            by_name[pair].append(art)
+    spellings: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for pair in by_name:
+        spellings[(pair[0], slug_or(pair[1]))].append(pair)
+    order = {id(a): i for i, a in enumerate(articles)} if len(by_name) > len(spellings) else {}
     out: dict[str, list[Term]] = {kind: [] for kind in ENTITY_KINDS}
-    for (kind, slug), arts in groups.items():
-        if len(arts) >= min_articles and kind in out:
-            name = min(names[(kind, slug)].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    paged: set[tuple[str, str]] = set()
+    for (kind, slug), pairs in spellings.items():
+        if kind not in out:
+            continue
+        if len(pairs) == 1:
+            arts = by_name[pairs[0]]
+        else:   # an article naming two spellings counts once, in the listing's order
+            arts = sorted({id(a): a for p in pairs for a in by_name[p]}.values(), key=lambda a: order[id(a)])
+        if len(arts) >= min_articles:
+            name = min(pairs, key=lambda p: (-len(by_name[p]), p[1]))[1]
             out[kind].append(Term(slug, name, tuple(arts)))
-    return {kind: tuple(sorted(terms, key=lambda t: (t.name.casefold(), t.slug))) for kind, terms in out.items()}
+            paged.update(pairs)
+    terms = {kind: tuple(sorted(found, key=lambda t: (t.name.casefold(), t.slug))) for kind, found in out.items()}
+    return terms, frozenset(paged)
 
 
 def _neighbours(articles: Sequence[Article]) -> dict[tuple[dt.date, str], tuple[Article | None, Article | None]]:
@@ -212,11 +224,14 @@ def _neighbours(articles: Sequence[Article]) -> dict[tuple[dt.date, str], tuple[
     return out
 
 
-def build_site(articles: Iterable[Article], topic_order: Sequence[str], entity_min_articles: int = 2) -> Site:
+def build_site(articles: Iterable[Article], topic_order: Sequence[str], entity_min_articles: int = 2,
+               memo: Memo | None = None) -> Site:
     """Group articles into the site's days, months, years, topics, sources, people, places, organisations and
-    stories. Editions, topics, names and their feeds show one copy of each story; sources show all theirs."""
+    stories. Editions, topics, names and their feeds show one copy of each story; sources show all theirs.
+    `memo` carries the weeks of stories worked out by the last build (stories.Memo)."""
+    memo = memo or Memo()
     ordered = newest_first(articles)
-    copies = find_stories(ordered)
+    copies = find_stories(ordered, memo=memo)
     shown = [a for a in ordered if (s := copies.get((a.day, a.slug))) is None or s.best is a]
     order = {slug: i for i, slug in enumerate(topic_order)}
     by_day: dict[dt.date, list[Article]] = defaultdict(list)
@@ -228,10 +243,10 @@ def build_site(articles: Iterable[Article], topic_order: Sequence[str], entity_m
     days = tuple(Day(d, tuple(by_day[d]), _sections(by_day[d], order, copies)) for d in sorted(by_day, reverse=True))
     topics = tuple(Term(t, t, tuple(by_topic[t]))
                    for t in sorted(by_topic, key=lambda t: (order.get(t, len(order)), t)))
+    entities, paged = _entities(shown, entity_min_articles)
     return Site(articles=tuple(ordered), days=days, years=_calendar(days), topics=topics,
-                sources=_sources(ordered), neighbours=_neighbours(shown),
-                entities=_entities(shown, entity_min_articles), stories=build_stories(shown, copies),
-                shown=tuple(shown))
+                sources=_sources(ordered), neighbours=_neighbours(shown), entities=entities, paged=paged,
+                stories=build_stories(shown, copies, memo), shown=tuple(shown))
 
 
 register_groups(Section, Day, Month, Year, Term)

@@ -136,8 +136,8 @@ def links(site: Site, art: Article) -> Links:
                  names=tuple((kind, name, site.entity_path(kind, name)) for kind, name in art.entities))
 
 
-def _article_job(r: Renderer, art: Article, older: Article | None, newer: Article | None,
-                 body_for: BodyFor, more: Links) -> Job:
+def _article_job(r: Renderer, site: Site, art: Article, older: Article | None, newer: Article | None,
+                 body_for: BodyFor) -> Job:
     path = r.article_path(art)
 
     def make() -> bytes:
@@ -145,14 +145,20 @@ def _article_job(r: Renderer, art: Article, older: Article | None, newer: Articl
         page = PageInfo("article", path, art.title, art.summary,
                         r.alternates("article", topic, r.topic_name(topic) if topic else None))
         return r.render("article.html", page, article=art, body=r.markup(body_for(art)), older=older, newer=newer,
-                        more=more)
+                        more=links(site, art))
 
     # Everything the page shows derives from these articles (whose digests cover the files' bytes, so the body
-    # too), the links and the settings and taxonomy (part of every key's salt): a cheap, complete fingerprint.
+    # and the names too), the story, related reading and thread, which names have pages (a name's page path
+    # follows from the name) and the settings and taxonomy (part of every key's salt): a cheap, complete
+    # fingerprint, made without the page's links (worked out only if the page is made).
+    key = (art.day, art.slug)
+    story, thread = site.stories.story.get(key), site.stories.thread.get(key)
+    paged = site.paged
     fp = (f"article|{art.digest}|{older.digest if older else '-'}|{newer.digest if newer else '-'}|"
-          f"{','.join(a.digest for a in more.also)}|{','.join(a.digest for a in more.related)}|"
-          f"{more.thread!r}|{more.names!r}")
-    # hashed: the text runs to a kilobyte with twenty names, and 100,000 of them are held until publishing
+          f"{','.join([a.digest for a in story.copies]) if story else ''}|"
+          f"{','.join([a.digest for a in site.stories.related.get(key, ())])}|"
+          f"{thread.id + '|' + str(len(thread.articles)) if thread else '-'}|"
+          f"{''.join(['1' if e in paged else '0' for e in art.entities])}")
     return Job(Urls.file(path), "article.html", hashlib.blake2b(fp.encode("utf-8", "surrogatepass"),
                                                                 digest_size=16).hexdigest(), make)
 
@@ -160,7 +166,7 @@ def _article_job(r: Renderer, art: Article, older: Article | None, newer: Articl
 def articles(site: Site, r: Renderer, body_for: BodyFor) -> Iterator[Job]:
     for art in site.articles:
         older, newer = site.neighbours.get((art.day, art.slug), (None, None))
-        yield _article_job(r, art, older, newer, body_for, links(site, art))
+        yield _article_job(r, site, art, older, newer, body_for)
 
 
 def threads(site: Site, r: Renderer) -> Iterator[Job]:

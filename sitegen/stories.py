@@ -5,20 +5,28 @@ related reading). Pure and deterministic; keys are (day, slug).
   as "also reported by" and left out of editions, listings and feeds.
 - A *thread* links articles that continue one another: the same primary topic, within THREAD_DAYS, sharing
   at least two specific names (one of them a person or organisation). Names that occur in more than
-  GENERIC_SHARE of the articles ("United States") are too common to link anything.
+  GENERIC_SHARE of the articles around them ("United States") are too common to link anything.
 - *Related reading*: up to RELATED articles within RELATED_DAYS either side, ranked by shared specific
   names, shared distinctive words of the headline and summary (text similarity, by the same posting lists),
   shared topics and closeness in time; topped up from the same primary topic to at least RELATED_MIN.
+
+Everything is worked out a week at a time (Monday to Sunday), from that week's and its neighbours'
+articles only: "around them" above means those three weeks, and copies are looked for in a week and the one
+before it. So what an article gets depends on nothing outside 21 days of it, a week's results are a function
+of the digests of those articles, and `Memo` keeps them between builds: a new or edited article makes only
+its own week and the two beside it work again, however large the site.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from . import cluster
 from .model import Article
@@ -33,6 +41,8 @@ GENERIC_SHARE = 0.05
 NAMED = ("people", "organisations")
 WORDS = 8                     # distinctive words per article (the rarest of its headline and summary)
 _WORD = re.compile(r"[a-z][a-z'-]{3,}")
+WEEK = 7
+assert max(RELATED_DAYS, THREAD_DAYS) <= WEEK   # a week and its neighbours hold every article in reach
 
 
 def keywords(art: Article) -> tuple[str, ...]:
@@ -84,12 +94,60 @@ def key(art: Article) -> Key:
     return (art.day, art.slug)
 
 
-def find_stories(articles: Sequence[Article], window_days: int = 3) -> dict[Key, Story]:
-    """Cluster syndicated copies; every member maps to its story (best copy first, others by source, date)."""
+def week(day: dt.date) -> int:
+    """The week (Monday to Sunday) a day falls in, numbered from year 1 (whose first day was a Monday)."""
+    return (day.toordinal() - 1) // WEEK
+
+
+def by_week(articles: Sequence[Article]) -> dict[int, list[Article]]:
+    """Articles of each week, oldest first (by date, slug)."""
+    weeks: dict[int, list[Article]] = defaultdict(list)
+    for art in sorted(articles, key=lambda a: a.sort_key):
+        weeks[week(art.day)].append(art)
+    return weeks
+
+
+T = TypeVar("T")
+
+
+class Memo:
+    """The results of each week's work in the last build, by a digest of the articles they were worked out
+    from (and the week): `get` returns the remembered result or works it out; `new` holds this build's, which
+    is what the build cache keeps. Code changes need no key: the cache is dropped when sitegen changes."""
+
+    def __init__(self, old: dict[str, Any] | None = None) -> None:
+        self.old, self.new = old or {}, dict[str, Any]()
+
+    def get(self, kind: str, wk: int, arts: Sequence[Article], work: Callable[..., T], *args: Any) -> T:
+        """`work(*args)`, worked out from `arts` only (for week `wk`), or what it gave last time."""
+        if not all(a.digest for a in arts):   # articles made in code (tests) have no digest: nothing to keep
+            return work(*args)
+        blob = f"{kind}\x1f{wk}\x1f" + " ".join(a.digest for a in arts)
+        digest = hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()
+        hit = self.old.get(digest)
+        self.new[digest] = hit = work(*args) if hit is None else hit
+        return hit
+
+
+def find_stories(articles: Sequence[Article], window_days: int = 3, memo: Memo | None = None) -> dict[Key, Story]:
+    """Cluster syndicated copies; every member maps to its story (best copy first, others by source, date).
+    Pairs are confirmed a week at a time, each week's articles against the same and the last week's."""
+    assert window_days <= WEEK
+    memo = memo or Memo()
     by_name = {f"{a.day.isoformat()}/{a.slug}": a for a in articles if a.signature}
+    names = sorted(by_name)
+    items = [(name, by_name[name].day, by_name[name].signature) for name in names]
+    position = {name: i for i, name in enumerate(names)}
+    weeks = by_week(list(by_name.values()))
+    edges: list[cluster.Edge] = []
+    for wk in sorted(weeks):
+        here = sorted(weeks.get(wk - 1, []) + weeks[wk], key=lambda a: f"{a.day.isoformat()}/{a.slug}")
+        found = memo.get("copies", wk, here, _week_pairs, here, wk, window_days)
+        for strength, i, j in found:
+            edges.append((strength, position[f"{here[i].day.isoformat()}/{here[i].slug}"],
+                          position[f"{here[j].day.isoformat()}/{here[j].slug}"]))
     out: dict[Key, Story] = {}
-    items = [(name, a.day, a.signature) for name, a in by_name.items()]
-    for group in cluster.clusters(items, window_days):
+    for group in cluster.join(items, edges):
         members = [by_name[name] for name in group]
         top = cluster.best(members)
         rest = sorted((a for a in members if a is not top), key=lambda a: ((a.source or "").casefold(), a.date, a.path))
@@ -97,6 +155,12 @@ def find_stories(articles: Sequence[Article], window_days: int = 3) -> dict[Key,
         for art in members:
             out[key(art)] = story
     return out
+
+
+def _week_pairs(here: Sequence[Article], wk: int, window_days: int) -> tuple[cluster.Edge, ...]:
+    """Confirmed pairs among `here` (a week and the one before, by name) whose later article is in week `wk`."""
+    items = [(f"{a.day.isoformat()}/{a.slug}", a.day, a.signature) for a in here]
+    return tuple(e for e in cluster.confirmed(items, window_days) if week(max(here[e[1]].day, here[e[2]].day)) == wk)
 
 
 class _Index:
@@ -150,16 +214,11 @@ class _Index:
         return out
 
 
-def _threads(ix: _Index) -> tuple[dict[Key, Thread], tuple[Thread, ...]]:
-    parent = list(range(len(ix.arts)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, art in enumerate(ix.arts):
+def _links(ix: _Index, centre: range) -> list[tuple[int, int]]:
+    """Pairs (earlier, later) of articles that continue one another, the later one in `centre`."""
+    out = []
+    for i in centre:
+        art = ix.arts[i]
         shared: Counter[int] = Counter()
         named: set[int] = set()
         for n in ix.names[i]:
@@ -168,26 +227,41 @@ def _threads(ix: _Index) -> tuple[dict[Key, Thread], tuple[Thread, ...]]:
                     shared[j] += 1
                     if n[0] in NAMED:
                         named.add(j)
-        for j, count in shared.most_common(3):
-            if count >= 2 and j in named:
-                parent[root(i)] = root(j)
+        out += [(j, i) for j, count in shared.most_common(3) if count >= 2 and j in named]
+    return out
+
+
+def _threads(arts: Sequence[Article], links: Sequence[tuple[Key, Key]]) -> tuple[dict[Key, Thread],
+                                                                                 tuple[Thread, ...]]:
+    """Threads: the linked articles (`arts` oldest first) joined into groups of two or more."""
+    position = {key(a): i for i, a in enumerate(arts)}
+    parent = list(range(len(arts)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in links:
+        parent[root(position[b])] = root(position[a])
     groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(ix.arts)):
+    for i in range(len(arts)):
         groups[root(i)].append(i)
     by_key: dict[Key, Thread] = {}
     threads = []
     for members in groups.values():
         if len(members) > 1:
-            arts = tuple(ix.arts[i] for i in sorted(members))
-            thread = Thread(f"{arts[0].day.isoformat()}-{arts[0].slug}"[:90].rstrip("-"), arts)
+            chain = tuple(arts[i] for i in sorted(members))
+            thread = Thread(f"{chain[0].day.isoformat()}-{chain[0].slug}"[:90].rstrip("-"), chain)
             threads.append(thread)
-            for art in arts:
+            for art in chain:
                 by_key[key(art)] = thread
     threads.sort(key=lambda t: (t.articles[-1].sort_key, t.id), reverse=True)
     return by_key, tuple(threads)
 
 
-def _related(ix: _Index, i: int) -> tuple[Article, ...]:
+def _related(ix: _Index, i: int) -> tuple[int, ...]:
     art = ix.arts[i]
     score: dict[int, float] = defaultdict(float)
     for n in ix.names[i]:
@@ -205,14 +279,33 @@ def _related(ix: _Index, i: int) -> tuple[Article, ...]:
     if len(picked) < RELATED_MIN and art.topics:
         picked += [j for j in ix.near(("topic", art.topics[0]), i, RELATED_DAYS) if j not in picked]
         picked = picked[:RELATED_MIN]
-    return tuple(ix.arts[j] for j in picked)
+    return tuple(picked)
 
 
-def build(shown: Sequence[Article], stories: dict[Key, Story]) -> Stories:
-    """Threads and related reading over the articles shown (one copy per story); copies share their best's."""
-    ix = _Index(shown)
-    thread_of, threads = _threads(ix)
-    related = {key(a): _related(ix, i) for i, a in enumerate(ix.arts)}
+def _week_relations(here: Sequence[Article], centre: range) -> tuple[tuple[tuple[int, ...], ...],
+                                                                     tuple[tuple[int, int], ...]]:
+    """Related reading of each article of `centre` and its thread links, as positions in `here` (a week
+    and its neighbours, oldest first), with names and words weighed by how common they are in `here`."""
+    ix = _Index(here)
+    return tuple(_related(ix, i) for i in centre), tuple(_links(ix, centre))
+
+
+def build(shown: Sequence[Article], stories: dict[Key, Story], memo: Memo | None = None) -> Stories:
+    """Threads and related reading over the articles shown (one copy per story); copies share their best's.
+    Worked out a week at a time, each through `memo`."""
+    memo = memo or Memo()
+    weeks = by_week(shown)
+    related: dict[Key, tuple[Article, ...]] = {}
+    links: list[tuple[Key, Key]] = []
+    for wk in sorted(weeks):
+        before, mine = weeks.get(wk - 1, []), weeks[wk]
+        here = before + mine + weeks.get(wk + 1, [])
+        centre = range(len(before), len(before) + len(mine))
+        picks, pairs = memo.get("relations", wk, here, _week_relations, here, centre)
+        for art, picked in zip(mine, picks, strict=True):
+            related[key(art)] = tuple(here[j] for j in picked)
+        links += [(key(here[a]), key(here[b])) for a, b in pairs]
+    thread_of, threads = _threads([a for wk in sorted(weeks) for a in weeks[wk]], links)
     for story in {id(s): s for s in stories.values()}.values():
         for copy in story.copies[1:]:
             if key(story.best) in related:

@@ -26,7 +26,8 @@ class Urls:
     # --- site-relative paths (no leading slash); "" is the home page -----------------------------------
     @staticmethod
     def day(day: dt.date) -> str:
-        return f"{day:%Y/%m/%d}/"
+        # what f"{day:%Y/%m/%d}/" gives (an unpadded year, as glibc's strftime), without strftime's cost
+        return f"{day.year}/{day.month:02d}/{day.day:02d}/"
 
     @staticmethod
     def month(year: int, month: int) -> str:
@@ -38,7 +39,7 @@ class Urls:
 
     @staticmethod
     def article(day: dt.date, slug: str) -> str:
-        return f"{day:%Y/%m/%d}/{slug}/"
+        return f"{day.year}/{day.month:02d}/{day.day:02d}/{slug}/"
 
     @staticmethod
     def paged(path: str, page: int) -> str:

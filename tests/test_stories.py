@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from sitehelpers import article, write_site
 
 from sitegen import cluster
@@ -139,7 +140,7 @@ def test_entities_front_matter_keeps_only_text_names_of_known_kinds(tmp_path: Pa
                 "  people: [null, 1984, {a: b}, Rufus Firefly]\n  aliens: [Zork]", "Body.\n")
     report = build(load_config(site))
     assert report.skipped == [] and report.articles == 2
-    assert sorted(set(w.split(": ", 2)[2] for w in report.warnings)) == [
+    assert sorted({w.split(": ", 2)[2] for w in report.warnings}) == [
         "aliens: not a kind of name (use people, places, organisations); left out",
         "people: a name needs letters; 3 item(s) left out (empty, null, numbers or mappings)"]
     assert [p.name for p in (site / "public" / "people").iterdir() if p.is_dir()] == ["rufus-firefly"]
@@ -148,3 +149,89 @@ def test_entities_front_matter_keeps_only_text_names_of_known_kinds(tmp_path: Pa
 def test_story_type_is_frozen() -> None:
     story = Story((_art("a", 1, LEAD),))
     assert story.best.slug == "a"
+
+
+def _weeks_corpus(weeks: int = 8, per_week: int = 9) -> list[Article]:
+    """Articles over `weeks` weeks from Monday 2025-03-03 sharing names, headline words and copied texts."""
+    import dataclasses
+
+    words = ["drought", "wheat", "rates", "strike", "harbour", "tariffs", "election", "floods"]
+    out = []
+    start = dt.datetime(2025, 3, 3, 9, tzinfo=UTC)
+    for n in range(weeks * per_week):
+        when = start + dt.timedelta(days=n * 7 // per_week, hours=n % 5)
+        title = f"{words[n % 8].capitalize()} and {words[(n * 3) % 8]} worry officials in {n % 6} towns"
+        story = n // 3   # three articles running, one story: the same person, organisation and topic
+        names = (("people", f"Person {story}"), ("organisations", f"Agency {story}"), ("places", "Freedonia"))
+        text = f"{title}. Report number {n} on the {words[n % 8]} from the agency desk, with figures {n * 7}."
+        art = Article(path=f"content/articles/a{n}.md", title=title, slug=f"a{n}", source=f"Outlet {n % 4}",
+                      date=when, topics=(("economy-business", "weather")[story % 2],), entities=names,
+                      words=len(text.split()), signature=cluster.signature(f"a{n}", text))
+        out.append(dataclasses.replace(art, summary=title).with_digest())
+        if n % 10 == 3:   # a copy of the same report from another outlet
+            copy = dataclasses.replace(art, path=f"content/articles/c{n}.md", slug=f"c{n}", source="Wire",
+                                       date=when + dt.timedelta(hours=2))
+            out.append(dataclasses.replace(copy, summary=title).with_digest())
+    return out
+
+
+def _relations(site: object) -> tuple:
+    stories = site.stories   # type: ignore[attr-defined]
+    related = {k: [a.slug for a in v] for k, v in stories.related.items()}
+    threads = [(t.id, [a.slug for a in t.articles]) for t in stories.threads]
+    copies = sorted((k, [a.slug for a in s.copies]) for k, s in stories.story.items())
+    return related, threads, copies
+
+
+def test_weeks_are_remembered_and_an_edit_works_out_only_its_own_week_and_neighbours(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    from sitegen import stories
+    from sitegen.stories import Memo
+
+    worked: list[str] = []
+    for name in ("_week_relations", "_week_pairs"):
+        real = getattr(stories, name)
+        monkeypatch.setattr(stories, name, lambda *a, _real=real, _name=name: worked.append(_name) or _real(*a))
+
+    arts = _weeks_corpus()
+    first = Memo()
+    before = build_site(arts, ["economy-business", "weather"], memo=first)
+    assert before.stories.threads and before.stories.related and before.stories.story   # all three are exercised
+    # Edit one article in the fourth week (its headline words change): only weeks 3-5 of related reading and
+    # threads, and weeks 4-5 of copies (a week is compared with the one before), are worked out again.
+    i = next(i for i, a in enumerate(arts) if a.day == dt.date(2025, 3, 26))
+    arts[i] = dataclasses.replace(arts[i], title="Harbour strike ends", summary="Harbour strike ends").with_digest()
+    assert worked.count("_week_relations") == 8 and worked.count("_week_pairs") == 8
+    worked.clear()
+    second = Memo(first.new)
+    after = build_site(arts, ["economy-business", "weather"], memo=second)
+    assert sorted(worked) == ["_week_pairs"] * 2 + ["_week_relations"] * 3
+    assert len(second.new) == len(first.new)   # the cache keeps this build's weeks, not the stale ones too
+    # ... and what is remembered is exactly what working everything out afresh gives.
+    assert _relations(after) == _relations(build_site(arts, ["economy-business", "weather"]))
+    assert _relations(after) != _relations(before)
+
+
+def test_related_reading_of_an_article_depends_only_on_the_three_weeks_around_it() -> None:
+    import dataclasses
+
+    arts = _weeks_corpus()
+    base = build_site(arts, ["economy-business", "weather"])
+    far = [dataclasses.replace(a, path=a.path.replace("/a", "/far-"), slug=f"far-{a.slug}",
+                               date=a.date + dt.timedelta(weeks=4)).with_digest() for a in arts[:20]]
+    grown = build_site(arts + far, ["economy-business", "weather"])
+    first_week = [k for k in base.stories.related if k[0] < dt.date(2025, 3, 10)]
+    assert first_week and all([a.slug for a in grown.stories.related[k]] == [a.slug for a in base.stories.related[k]]
+                              for k in first_week)
+
+
+def test_spellings_of_one_name_share_a_page_and_an_article_naming_both_counts_once() -> None:
+    upper, lower = ("people", "Rufus Firefly"), ("people", "RUFUS FIREFLY")
+    arts = [_art("a", 5, "one", entities=(upper,)), _art("b", 6, "two", entities=(upper, lower)),
+            _art("c", 7, "three", entities=(lower,)), _art("d", 8, "four", entities=(upper,))]
+    site = build_site(arts, ["economy-business"], entity_min_articles=2)
+    [term] = site.entities["people"]
+    assert term.name == "Rufus Firefly" and [a.slug for a in term.articles] == ["d", "c", "b", "a"]
+    assert site.paged == {upper, lower} and site.entity_path("people", "RUFUS FIREFLY") == "people/rufus-firefly/"
