@@ -1,27 +1,34 @@
 """The persistent build cache (`cache_dir`, default .sitegen/cache): parsed articles and the last build's
 output manifest, so a rebuild re-reads only changed files and re-makes only changed outputs.
 
-One file, `build.pickle`, written atomically; it is only trusted when its salt (sitegen version and the
-settings that shape parsing) matches, and the manifest only while the output folder still carries the
-build id recorded with it. Loading uses an allow-list unpickler: only our own record types come back.
+`build.pickle` holds the manifest and what the last build planned; the article records are spread over
+RECORD_SHARDS files by folder (`records-NN.pickle`), and a build rewrites only the shards whose records
+changed (an edit rewrites one of 32, not the whole 160 MB of a 100,000-article site). Each file is written
+atomically and only trusted when its salt (sitegen version and the settings that shape parsing) matches; a
+record stands on its own (it is checked against its file's mtime and size), so shards written by different
+builds mix safely. The manifest is only trusted while the output folder still carries the build id recorded
+with it. Loading uses an allow-list unpickler: only our own record types come back.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
 import os
 import pickle
+import zlib
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import __version__
 from .write import MARKER, write_atomic
 
-FORMAT = 1
+FORMAT = 2
+RECORD_SHARDS = 32
 
 
 @dataclass
@@ -44,6 +51,7 @@ class State:
     build_id: str = ""                                         # also written into the output's marker file
     plans: dict[str, tuple] = field(default_factory=dict)      # page groups planned (jobs.Plans)
     weeks: dict[str, Any] = field(default_factory=dict)        # stories worked out per week (stories.Memo)
+    origin: dict[str, Entry] = field(default_factory=dict, repr=False)   # records as loaded (not saved)
 
 
 _ALLOWED = {
@@ -126,23 +134,48 @@ def save_quick(folder: Path, quick: Quick) -> None:
     write_atomic(folder / "inputs.json", json.dumps(vars(quick), sort_keys=True).encode("utf-8"), sync=False)
 
 
-def load(folder: Path, expected_salt: str) -> State:
-    """Read the cache; an absent, unreadable or stale cache is simply empty."""
-    path = folder / "build.pickle"
+def _read(path: Path) -> Any:
     try:
         with open(path, "rb") as fh:
-            state = _Unpickler(io.BufferedReader(fh)).load()  # type: ignore[arg-type]
+            return _Unpickler(io.BufferedReader(fh)).load()  # type: ignore[arg-type]
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError, TypeError, ImportError):
-        return State(salt=expected_salt)
+        return None
+
+
+def _dump(obj: object, fh: BinaryIO) -> None:
+    pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)   # streamed: no copy of the bytes in memory
+
+
+def _shard(rel: str) -> int:
+    """The records file of a content path: by its folder, so a day's new articles land in one file."""
+    return zlib.crc32(rel.rpartition("/")[0].encode("utf-8", "surrogatepass")) % RECORD_SHARDS
+
+
+def load(folder: Path, expected_salt: str) -> State:
+    """Read the cache; an absent, unreadable or stale file is simply empty."""
+    state = _read(folder / "build.pickle")
     if not isinstance(state, State) or state.salt != expected_salt:
-        return State(salt=expected_salt)
+        state = State(salt=expected_salt)
+    records: dict[str, Entry] = {}
+    for n in range(RECORD_SHARDS):
+        part = _read(folder / f"records-{n:02d}.pickle")
+        if type(part) is tuple and len(part) == 2 and part[0] == expected_salt and type(part[1]) is dict:
+            records.update(part[1])
+    state.records, state.origin = records, dict(records)
     return state
 
 
 def save(folder: Path, state: State) -> None:
-    """Write the cache atomically."""
-    write_atomic(folder / "build.pickle", lambda fh: pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL),
-                 sync=False)   # streamed: at 100,000 articles the pickle is 160 MB
+    """Write the cache: the records files whose records changed since `load`, then the rest, each atomically."""
+    shards = {rel: _shard(rel) for rel in state.records}
+    dirty = {shards[rel] for rel, entry in state.records.items() if state.origin.get(rel) is not entry}
+    dirty |= {_shard(rel) for rel in state.origin.keys() - state.records.keys()}
+    for n in sorted(dirty):
+        part = (state.salt, {rel: entry for rel, entry in state.records.items() if shards[rel] == n})
+        write_atomic(folder / f"records-{n:02d}.pickle", functools.partial(_dump, part), sync=False)
+    write_atomic(folder / "build.pickle", functools.partial(_dump, replace(state, records={}, origin={})),
+                 sync=False)
+    state.origin = dict(state.records)
 
 
 def output_build_id(output: Path) -> str:

@@ -30,7 +30,7 @@ def _tree(public: Path) -> dict[str, str]:
 
 
 def _write(site: Path, n: int, rng: random.Random) -> None:
-    day = rng.randint(1, 6)
+    day = rng.randint(1, 31)   # five weeks: stories are worked out (and remembered) a week at a time
     topics = rng.sample(TOPICS, rng.randint(1, 2))
     people = rng.sample(PEOPLE, rng.randint(0, 2))
     places = rng.sample(PLACES, rng.randint(0, 1))
@@ -40,7 +40,7 @@ def _write(site: Path, n: int, rng: random.Random) -> None:
     entities = "".join(f"\n  {kind}: [{', '.join(names)}]" for kind, names in (("people", people), ("places", places))
                        if names)
     article(site, f"articles/a{n}.md",
-            f"title: {title}\ndate: 2025-07-0{day}T{rng.randint(0, 23):02d}:00:00+00:00\n"
+            f"title: {title}\ndate: 2025-07-{day:02d}T{rng.randint(0, 23):02d}:00:00+00:00\n"
             f"source: {rng.choice(SOURCES)}\ntopics: [{', '.join(topics)}]"
             + (f"\nentities:{entities}" if entities else ""), body + "\n")
 
@@ -138,3 +138,34 @@ def test_remembered_page_groups_follow_template_and_setting_changes(tmp_path: Pa
                                     encoding="utf-8")
     build(load_config(site))
     assert _tree(site / "public") == clean()
+
+
+def test_an_edit_rewrites_one_records_file_of_the_cache(tmp_path: Path) -> None:
+    """The article records are kept in shards by folder: a rebuild rewrites the shards whose records changed
+    (and drops the record of a deleted file), not the whole cache."""
+    from sitegen import cache
+
+    rng = random.Random(5)
+    site = write_site(tmp_path / "site", SETTINGS + "search: false\n")
+    for n in range(6):
+        _write(site, n, rng)
+    article(site, "articles/other/b1.md", "title: Elsewhere\ndate: 2025-07-09T10:00:00+00:00", "Text.\n")
+    build(load_config(site))
+    folder = load_config(site).cache_dir
+    shards = {p.name: p.stat().st_mtime_ns for p in folder.glob("records-*.pickle")}
+    assert len(shards) == 2 and cache._shard("content/articles/a1.md") != cache._shard("content/articles/other/b1.md")
+    _write(site, 3, rng)
+    build(load_config(site))
+    changed = {p.name for p in folder.glob("records-*.pickle") if p.stat().st_mtime_ns != shards[p.name]}
+    assert changed == {f"records-{cache._shard('content/articles/a3.md'):02d}.pickle"}
+    (site / "content" / "articles" / "other" / "b1.md").unlink()
+    build(load_config(site))
+    state = cache.load(folder, _salt(folder))
+    assert sorted(state.records) == [f"content/articles/a{n}.md" for n in range(6)]
+
+
+def _salt(folder: Path) -> str:
+    from sitegen import cache
+
+    with open(folder / "build.pickle", "rb") as fh:
+        return cache._Unpickler(fh).load().salt

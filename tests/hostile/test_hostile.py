@@ -586,7 +586,8 @@ def test_poisoned_build_cache_runs_nothing_and_is_ignored(tmp_path: Path, payloa
     canary = tmp_path / "PWNED"
     cache = site / ".sitegen" / "cache"
     cache.mkdir(parents=True)
-    (cache / "build.pickle").write_bytes(_poisoned(canary)[payload])
+    for name in ("build.pickle", "records-00.pickle", "records-31.pickle"):   # the state and article records
+        (cache / name).write_bytes(_poisoned(canary)[payload])
     report = build(load_config(site))
     assert not canary.exists()
     assert report.articles == 1 and report.skipped == [] and (site / "public" / DAY / "a-good-story").is_dir()
