@@ -340,5 +340,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def run() -> None:
+    """The `sitegen` command: `main`, then exit without tearing the heap down object by object.
+
+    Everything is written and closed by the time `main` returns (outputs and the cache atomically, worker
+    pools joined); freeing a build's records one by one at interpreter exit only costs time, 0.2 s at 10,000
+    articles and seconds at 100,000, so the process ends at once after flushing its output."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from . import cluster, frontmatter, markup
-from .entities import extract as extract_entities
 from .errors import SourceError
 from .model import Article, article_from
 from .stories import keywords
@@ -98,6 +97,8 @@ def load(data: bytes, rel: str, tz: ZoneInfo, taxonomy: Taxonomy) -> Loaded:
             warnings.append(f"{rel}:2: topics: {', '.join(unknown)} not in the site's taxonomy; "
                             "kept as given (see 'sitegen topics --list')")
     if not art.entities and "entities" not in meta:
+        from .entities import extract as extract_entities  # its hundreds of patterns load only if needed
+
         found = extract_entities(art.title, [p for p in plain.split("\n") if p.strip()])
         updates["entities"] = tuple((kind, name) for kind in ("people", "places", "organisations")
                                     for name in found.get(kind, []))

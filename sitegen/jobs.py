@@ -115,6 +115,11 @@ def fingerprint(*parts: Any) -> str:
     return hashlib.blake2b("\x1f".join(out).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+def digest(text: str) -> str:
+    """The digest of a text the build already put together (a fingerprint without walking data)."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 PlanEntry = tuple[tuple[str, "str | None", str], ...]   # (path, template, fingerprint) of a group's jobs
 
 

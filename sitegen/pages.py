@@ -188,11 +188,11 @@ def _term_pages(kind: str, terms: Sequence[Term], r: Renderer, base_of: Callable
         base, name, total = base_of(term.slug), name_of(term), len(term.articles)
         archive = paginate(term.articles, size) if total > size else []
         head = f"{kind}\x1f{term.slug}\x1f{base}\x1f{name}\x1f"
-        digests = " ".join(a.digest for a in term.articles[:size])
+        digests = " ".join([a.digest for a in term.articles[:size]])
         yield from plans.group(f"{head}index\x1f{total}\x1f{digests}",
                                partial(_index_page, kind, term, r, base, name, bool(archive), digests))
         for n, chunk in enumerate(archive, 1):
-            last, shown = n == len(archive), " ".join(a.digest for a in chunk)
+            last, shown = n == len(archive), " ".join([a.digest for a in chunk])
             yield from plans.group(f"{head}{n}\x1f{last}\x1f{shown}",
                                    partial(_archive_page, kind, term, r, base, name, n, chunk, last, shown))
 

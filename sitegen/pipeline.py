@@ -196,7 +196,7 @@ def _publish(cfg: Config, planned: list[jobs.Job], r: Renderer, taxonomy: Taxono
     keys = {j.path: jobs.key(salt, templates.get(j.template or "", ""), j) for j in planned}
     if len(keys) != len(planned):
         raise BuildAborted([f"two outputs would be written to {p}" for p in _duplicates(planned)])
-    build_id = jobs.fingerprint(sorted(keys.items()))
+    build_id = jobs.digest("\n".join(f"{path}\x1f{k}" for path, k in sorted(keys.items())))
     journal = cfg.state_dir / "publish-journal"
     trusted = (use_cache and bool(state.build_id) and not interrupted(journal)
                and cache.output_build_id(cfg.output_dir) == state.build_id)

@@ -137,15 +137,15 @@ def find_stories(articles: Sequence[Article], window_days: int = 3, memo: Memo |
     by_name = {f"{a.day.isoformat()}/{a.slug}": a for a in articles if a.signature}
     names = sorted(by_name)
     items = [(name, by_name[name].day, by_name[name].signature) for name in names]
-    position = {name: i for i, name in enumerate(names)}
-    weeks = by_week(list(by_name.values()))
+    weeks: dict[int, list[int]] = defaultdict(list)   # week -> positions in `items` (by name, so by day)
+    for i, (_, day, _) in enumerate(items):
+        weeks[week(day)].append(i)
     edges: list[cluster.Edge] = []
     for wk in sorted(weeks):
-        here = sorted(weeks.get(wk - 1, []) + weeks[wk], key=lambda a: f"{a.day.isoformat()}/{a.slug}")
+        at = weeks.get(wk - 1, []) + weeks[wk]
+        here = [by_name[names[i]] for i in at]
         found = memo.get("copies", wk, here, _week_pairs, here, wk, window_days)
-        for strength, i, j in found:
-            edges.append((strength, position[f"{here[i].day.isoformat()}/{here[i].slug}"],
-                          position[f"{here[j].day.isoformat()}/{here[j].slug}"]))
+        edges += [(strength, at[i], at[j]) for strength, i, j in found]
     out: dict[Key, Story] = {}
     for group in cluster.join(items, edges):
         members = [by_name[name] for name in group]
@@ -158,7 +158,8 @@ def find_stories(articles: Sequence[Article], window_days: int = 3, memo: Memo |
 
 
 def _week_pairs(here: Sequence[Article], wk: int, window_days: int) -> tuple[cluster.Edge, ...]:
-    """Confirmed pairs among `here` (a week and the one before, by name) whose later article is in week `wk`."""
+    """Confirmed pairs among `here` (a week and the one before, by name: names start with the day) whose
+    later article is in week `wk`."""
     items = [(f"{a.day.isoformat()}/{a.slug}", a.day, a.signature) for a in here]
     return tuple(e for e in cluster.confirmed(items, window_days) if week(max(here[e[1]].day, here[e[2]].day)) == wk)
 
