@@ -42,10 +42,6 @@ class YearRef:
 register_plain(PageInfo)
 
 
-def _day(d: Day | None) -> DayRef | None:
-    return DayRef(d.day) if d else None
-
-
 def _month(m: Month | None) -> MonthRef | None:
     return MonthRef(m.year, m.month) if m else None
 
@@ -85,14 +81,25 @@ def home(site: Site, r: Renderer) -> Iterator[Job]:
     yield _out(r, "", "home.html", page, days=days, more=len(site.days) > len(days))
 
 
-def editions(site: Site, r: Renderer) -> Iterator[Job]:
-    for i, day in enumerate(site.days):
-        newer = _day(site.days[i - 1]) if i else None
-        older = _day(site.days[i + 1]) if i + 1 < len(site.days) else None
-        path = Urls.day(day.day)
-        page = PageInfo("day", path, f"{long_date(day.day)}", f"{len(day.articles)} articles on "
-                        f"{long_date(day.day)}", r.alternates("day"))
-        yield _out(r, path, "day.html", page, day=day, older=older, newer=newer)
+def editions(site: Site, r: Renderer, plans: Plans) -> Iterator[Job]:
+    """A page per day, each through `plans` under a key of what it shows: its articles and their other
+    copies (by digest) and the days before and after it (the sections follow from the articles)."""
+    days = site.days
+    for i, day in enumerate(days):
+        newer = days[i - 1].day if i else None
+        older = days[i + 1].day if i + 1 < len(days) else None
+        also = [a.digest for s in day.sections for copies in s.also for a in copies]
+        digests = " ".join([a.digest for a in day.articles])
+        yield from plans.group(f"day\x1f{day.day}\x1f{older}\x1f{newer}\x1f{digests}\x1f{' '.join(also)}",
+                               partial(_edition, r, day, older, newer))
+
+
+def _edition(r: Renderer, day: Day, older: dt.date | None, newer: dt.date | None) -> Iterator[Job]:
+    path = Urls.day(day.day)
+    page = PageInfo("day", path, f"{long_date(day.day)}", f"{len(day.articles)} articles on "
+                    f"{long_date(day.day)}", r.alternates("day"))
+    yield _out(r, path, "day.html", page, day=day, older=DayRef(older) if older else None,
+               newer=DayRef(newer) if newer else None)
 
 
 def archives(site: Site, r: Renderer) -> Iterator[Job]:
@@ -180,21 +187,25 @@ def threads(site: Site, r: Renderer) -> Iterator[Job]:
 
 def _term_pages(kind: str, terms: Sequence[Term], r: Renderer, base_of: Callable[[str], str],
                 name_of: Callable[[Term], str], plans: Plans) -> Iterator[Job]:
-    """Each term's index page (its newest articles) and stable archive pages, each page through `plans`
-    under a key of everything it shows besides the build's settings: a new article re-plans only the pages
-    it lands on (and the index), not all of its terms' pages."""
+    """Each term's index page (its newest articles) and stable archive pages, through `plans` under a key of
+    everything they show besides the build's settings: a term whose articles are unchanged is not planned
+    again (a new article re-plans the pages of its terms, and only pages whose own key changed are made)."""
     size = r.cfg.page_size
     for term in terms:
-        base, name, total = base_of(term.slug), name_of(term), len(term.articles)
-        archive = paginate(term.articles, size) if total > size else []
-        head = f"{kind}\x1f{term.slug}\x1f{base}\x1f{name}\x1f"
-        digests = " ".join([a.digest for a in term.articles[:size]])
-        yield from plans.group(f"{head}index\x1f{total}\x1f{digests}",
-                               partial(_index_page, kind, term, r, base, name, bool(archive), digests))
-        for n, chunk in enumerate(archive, 1):
-            last, shown = n == len(archive), " ".join([a.digest for a in chunk])
-            yield from plans.group(f"{head}{n}\x1f{last}\x1f{shown}",
-                                   partial(_archive_page, kind, term, r, base, name, n, chunk, last, shown))
+        base, name = base_of(term.slug), name_of(term)
+        digests = " ".join([a.digest for a in term.articles])
+        yield from plans.group(f"{kind}\x1f{term.slug}\x1f{base}\x1f{name}\x1f{size}\x1f{digests}",
+                               partial(_one_term, kind, term, r, base, name))
+
+
+def _one_term(kind: str, term: Term, r: Renderer, base: str, name: str) -> Iterator[Job]:
+    size, total = r.cfg.page_size, len(term.articles)
+    archive = paginate(term.articles, size) if total > size else []
+    yield from _index_page(kind, term, r, base, name, bool(archive),
+                           " ".join([a.digest for a in term.articles[:size]]))
+    for n, chunk in enumerate(archive, 1):
+        yield from _archive_page(kind, term, r, base, name, n, chunk, n == len(archive),
+                                 " ".join([a.digest for a in chunk]))
 
 
 def _index_page(kind: str, term: Term, r: Renderer, base: str, name: str, archived: bool,

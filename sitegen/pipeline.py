@@ -68,7 +68,7 @@ def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str,
     if cfg.search:   # first: the index bundles are the slowest jobs, and workers take jobs in this order
         out += searching.search_jobs(site, r, body_for, index=search is not False)
     out += pages.home(site, r)
-    out += pages.editions(site, r)
+    out += pages.editions(site, r, plans)
     out += pages.archives(site, r)
     out += pages.articles(site, r, body_for)
     out += pages.terms(site, r, plans)
@@ -77,7 +77,7 @@ def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str,
     out += syndicate.feed_jobs(site, r, body_for)
     out += syndicate.feed_index(site, r)
     out += pages.extras(r)
-    out += sitemap.sitemap_jobs(site, r.urls, [f"{slug}/" for slug, _, _ in extra])
+    out += sitemap.sitemap_jobs(site, r.urls, [f"{slug}/" for slug, _, _ in extra], plans)
     seen = {j.path for j in out}
     for folder in inputs.static_dirs(cfg):
         for path in sorted(folder.rglob("*")):

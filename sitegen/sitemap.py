@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from functools import partial
 
 from .group import Site
-from .jobs import Job, fingerprint
+from .jobs import Job, Plans, fingerprint
 from .model import Article
 from .urls import Urls
 
@@ -66,17 +66,24 @@ def listing_entries(site: Site, extra_paths: Sequence[str]) -> list[tuple[str, s
     return entries
 
 
-def sitemap_jobs(site: Site, urls: Urls, extra_paths: Sequence[str]) -> Iterator[Job]:
-    """The sitemap index, the listing sitemap and the article sitemaps."""
+def _articles_sitemap(name: str, arts: Sequence[Article], urls: Urls) -> Iterator[Job]:
+    chunk = [(urls.absolute(Urls.article(a.day, a.slug)), _day(a.updated or a.date)) for a in arts]
+    yield Job(name, None, fingerprint(repr(chunk)), partial(_urlset, chunk))
+
+
+def sitemap_jobs(site: Site, urls: Urls, extra_paths: Sequence[str], plans: Plans | None = None) -> Iterator[Job]:
+    """The sitemap index, the listing sitemap and the article sitemaps (each chunk of articles through
+    `plans`, under a key of their digests)."""
+    plans = plans or Plans("")
     listing = [(urls.absolute(p), m) for p, m in listing_entries(site, extra_paths)]
     yield Job("sitemap-pages.xml", None, fingerprint(repr(listing)), lambda: _urlset(listing))
     oldest_first = site.articles[::-1]
     names = ["sitemap-pages.xml"]
     for n, start in enumerate(range(0, len(oldest_first), CHUNK), 1):
-        chunk = [(urls.absolute(Urls.article(a.day, a.slug)), _day(a.updated or a.date))
-                 for a in oldest_first[start:start + CHUNK]]
+        arts = oldest_first[start:start + CHUNK]
         name = f"sitemap-articles-{n}.xml"
         names.append(name)
-        yield Job(name, None, fingerprint(repr(chunk)), partial(_urlset, chunk))
+        yield from plans.group(f"sitemap\x1f{name}\x1f{' '.join([a.digest for a in arts])}",
+                               partial(_articles_sitemap, name, arts, urls))
     locs = [urls.absolute(name) for name in names]
     yield Job("sitemap.xml", None, fingerprint(repr(locs)), lambda: _index(locs))
