@@ -120,7 +120,8 @@ def digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-PlanEntry = tuple[tuple[str, "str | None", str], ...]   # (path, template, fingerprint) of a group's jobs
+PlanEntry = tuple[tuple[tuple[str, "str | None", str], ...], tuple[str, ...]]
+# (path, template, fingerprint) of a group's jobs, and the keys of the groups planned inside it
 
 
 class Plans:
@@ -128,22 +129,40 @@ class Plans:
     digest of everything the group is made from: a group whose key is unchanged is not planned again, its
     jobs come back with the paths and fingerprints it had. Such a job is made (should a template or the
     output have changed) by planning its group again then. Keys include `salt`, the settings, taxonomy and
-    sitegen code of the build, so nothing made under other settings is ever reused."""
+    sitegen code of the build, so nothing made under other settings is ever reused.
+
+    Groups nest: a term's group plans each of its pages as a group of its own, so an unchanged term costs
+    one key, and a changed one re-plans only the pages whose own key changed."""
 
     def __init__(self, salt: str, old: dict[str, PlanEntry] | None = None) -> None:
         self.salt, self.old, self.new = salt, old or {}, dict[str, PlanEntry]()
+        self._inner: list[str] | None = None   # keys of the groups planned inside the one being planned
 
     def group(self, key: str, plan: Callable[[], Iterable[Job]]) -> list[Job]:
         """The jobs `plan()` gives, or the remembered ones when `key` was planned by the last build."""
         digest = hashlib.blake2b(f"{self.salt}\x1f{key}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        if self._inner is not None:
+            self._inner.append(digest)
         hit = self.old.get(digest)
         if hit is None:
-            made = list(plan())
-            self.new[digest] = tuple((j.path, j.template, j.fingerprint) for j in made)
+            outer, self._inner = self._inner, []
+            try:
+                made = list(plan())
+            finally:
+                inner, self._inner = self._inner, outer
+            self.new[digest] = (tuple((j.path, j.template, j.fingerprint) for j in made), tuple(inner))
             return made
-        self.new[digest] = hit
+        self._keep(digest, hit)
         again = _Replan(plan)
-        return [Job(path, template, fp, functools.partial(again.make, path)) for path, template, fp in hit]
+        return [Job(path, template, fp, functools.partial(again.make, path)) for path, template, fp in hit[0]]
+
+    def _keep(self, digest: str, entry: PlanEntry) -> None:
+        """Carry a remembered group, and the groups inside it, over to this build's plans."""
+        self.new[digest] = entry
+        for inner in entry[1]:
+            found = self.old.get(inner)
+            if found is not None:
+                self._keep(inner, found)
 
 
 class _Replan:

@@ -195,17 +195,22 @@ def _term_pages(kind: str, terms: Sequence[Term], r: Renderer, base_of: Callable
         base, name = base_of(term.slug), name_of(term)
         digests = " ".join([a.digest for a in term.articles])
         yield from plans.group(f"{kind}\x1f{term.slug}\x1f{base}\x1f{name}\x1f{size}\x1f{digests}",
-                               partial(_one_term, kind, term, r, base, name))
+                               partial(_one_term, kind, term, r, base, name, plans))
 
 
-def _one_term(kind: str, term: Term, r: Renderer, base: str, name: str) -> Iterator[Job]:
+def _one_term(kind: str, term: Term, r: Renderer, base: str, name: str, plans: Plans) -> Iterator[Job]:
+    """A term's pages, each through `plans` under its own key: a new article in a large term re-plans the
+    index and the pages it lands on, not the hundreds of archive pages before them."""
     size, total = r.cfg.page_size, len(term.articles)
     archive = paginate(term.articles, size) if total > size else []
-    yield from _index_page(kind, term, r, base, name, bool(archive),
-                           " ".join([a.digest for a in term.articles[:size]]))
+    head = f"{kind}\x1f{term.slug}\x1f{base}\x1f{name}\x1f"
+    digests = " ".join([a.digest for a in term.articles[:size]])
+    yield from plans.group(f"{head}index\x1f{total}\x1f{digests}",
+                           partial(_index_page, kind, term, r, base, name, bool(archive), digests))
     for n, chunk in enumerate(archive, 1):
-        yield from _archive_page(kind, term, r, base, name, n, chunk, n == len(archive),
-                                 " ".join([a.digest for a in chunk]))
+        last, shown = n == len(archive), " ".join([a.digest for a in chunk])
+        yield from plans.group(f"{head}{n}\x1f{last}\x1f{shown}",
+                               partial(_archive_page, kind, term, r, base, name, n, chunk, last, shown))
 
 
 def _index_page(kind: str, term: Term, r: Renderer, base: str, name: str, archived: bool,
