@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .config import Config
-from .report import BuildReport
+from .report import BuildReport, counted
 from .urls import Urls
 from .write import MARKER
 
@@ -52,9 +52,10 @@ class CheckReport:
 
     def summary(self) -> str:
         """One line for the terminal and CI logs."""
-        return (f"check: {self.build.articles} articles, {self.pages} pages, {self.links} internal links, "
-                f"{self.feeds} feeds and sitemaps: {len(self.problems)} problems, "
-                f"{len(self.build.skipped)} articles skipped, {len(self.build.warnings)} warnings")
+        return (f"check: {counted(self.build.articles, 'article')}, {counted(self.pages, 'page')}, "
+                f"{counted(self.links, 'internal link')}, {self.feeds} feeds and sitemaps: "
+                f"{counted(len(self.problems), 'problem')}, {counted(len(self.build.skipped), 'article')} skipped, "
+                f"{counted(len(self.build.warnings), 'warning')}")
 
 
 def check_site(cfg: Config, drafts: bool = False, future: bool = False,

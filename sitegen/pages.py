@@ -18,6 +18,7 @@ from .group import Day, Month, Site, Term, Year, paginate
 from .jobs import Job, Plans, fingerprint, register_plain
 from .model import Article
 from .render import PageInfo, Renderer, long_date, month_name
+from .report import counted
 from .urls import Urls
 
 BodyFor = Callable[[Article], str]
@@ -96,7 +97,7 @@ def editions(site: Site, r: Renderer, plans: Plans) -> Iterator[Job]:
 
 def _edition(r: Renderer, day: Day, older: dt.date | None, newer: dt.date | None) -> Iterator[Job]:
     path = Urls.day(day.day)
-    page = PageInfo("day", path, f"{long_date(day.day)}", f"{len(day.articles)} articles on "
+    page = PageInfo("day", path, f"{long_date(day.day)}", f"{counted(len(day.articles), 'article')} on "
                     f"{long_date(day.day)}", r.alternates("day"))
     yield _out(r, path, "day.html", page, day=day, older=DayRef(older) if older else None,
                newer=DayRef(newer) if newer else None)
@@ -107,13 +108,13 @@ def archives(site: Site, r: Renderer) -> Iterator[Job]:
     for i, month in enumerate(months):
         path = Urls.month(month.year, month.month)
         title = f"{month_name(month.month)} {month.year}"
-        page = PageInfo("month", path, title, f"{month.count} articles in {title}", r.alternates("day"))
+        page = PageInfo("month", path, title, f"{counted(month.count, 'article')} in {title}", r.alternates("day"))
         yield _out(r, path, "month.html", page, month=month, cells=charts.month_cells(month),
                    newer=_month(months[i - 1]) if i else None,
                    older=_month(months[i + 1]) if i + 1 < len(months) else None)
     for i, year in enumerate(site.years):
         path = Urls.year(year.year)
-        page = PageInfo("year", path, str(year.year), f"{year.count} articles in {year.year}",
+        page = PageInfo("year", path, str(year.year), f"{counted(year.count, 'article')} in {year.year}",
                         r.alternates("day"))
         yield _out(r, path, "year.html", page, year=year, bars=charts.year_bars(year),
                    newer=_year(site.years[i - 1]) if i else None,
@@ -219,7 +220,7 @@ def _index_page(kind: str, term: Term, r: Renderer, base: str, name: str, archiv
     # The index shows the newest `size`; "older" opens the archive page holding the next older article.
     older = Urls.paged(base, (total - size - 1) // size + 1) if archived else None
     pager = Pager(base, None, max(1, total - size + 1), total, None, older)
-    page = PageInfo(kind, base, name, f"{total} articles: {name}", r.alternates(kind, term.slug, name))
+    page = PageInfo(kind, base, name, f"{counted(total, 'article')}: {name}", r.alternates(kind, term.slug, name))
     yield _listing(r, base, page, digests, slug=term.slug, name=name, count=total, articles=term.articles[:size],
                    pager=pager)
 

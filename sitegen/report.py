@@ -50,7 +50,7 @@ class IngestReport:
         """One line for the terminal and CI logs."""
         c = self.counts()
         parts = ", ".join(f"{c[s]} {s}" for s in INGEST_STATUSES)
-        return f"ingest: {len(self.outcomes)} files: {parts}; {len(self.warnings)} warnings"
+        return f"ingest: {counted(len(self.outcomes), 'file')}: {parts}; {counted(len(self.warnings), 'warning')}"
 
     def text(self) -> str:
         """The report file: one line per raw file, then the warnings."""
@@ -67,6 +67,11 @@ class IngestReport:
         return {**_head("ingest", exit_code, self.summary()), "counts": self.counts(),
                 "files": [vars(o) for o in self.outcomes], "warnings": self.warnings,
                 "timings": _seconds(self.timings)}
+
+
+def counted(n: int, noun: str) -> str:
+    """"1 warning", "2 warnings": for summaries and page descriptions."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 @dataclass
@@ -90,13 +95,13 @@ class BuildReport:
     def summary(self) -> str:
         """One line for the terminal and CI logs."""
         if self.errors:
-            return (f"build: aborted under --strict ({len(self.errors)} problems); {self.output_dir}/ "
+            return (f"build: aborted under --strict ({counted(len(self.errors), 'problem')}); {self.output_dir}/ "
                     "left as it was")
         total = sum(self.timings.values())
         excluded = "".join(f", {n} {k}" for k, n in sorted(self.excluded.items()) if n)
-        return (f"build: {self.articles} articles ({len(self.skipped)} skipped{excluded}), "
-                f"{self.pages} files ({self.written} written, {self.unchanged} unchanged), "
-                f"{len(self.warnings)} warnings, {total:.2f} s")
+        return (f"build: {counted(self.articles, 'article')} ({len(self.skipped)} skipped{excluded}), "
+                f"{counted(self.pages, 'file')} ({self.written} written, {self.unchanged} unchanged), "
+                f"{counted(len(self.warnings), 'warning')}, {total:.2f} s")
 
     def to_json(self, exit_code: int) -> dict[str, Any]:
         """The machine-readable report of a run that exits with `exit_code`."""

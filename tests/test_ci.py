@@ -145,7 +145,7 @@ def test_strict_build_annotates_warnings_as_errors(tmp_path: Path, monkeypatch: 
     assert code == 1 and not (site / "public").exists()
     assert [c.split("::")[1] for c in commands(out)] == [
         "error file=digest/content/articles/odd.md,line=2,title=sitegen build"]
-    assert err.splitlines()[-1] == "build: aborted under --strict (1 problems); public/ left as it was"
+    assert err.splitlines()[-1] == "build: aborted under --strict (1 problem); public/ left as it was"
 
 
 def test_ingest_annotates_raw_files_relative_to_the_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

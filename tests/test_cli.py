@@ -42,7 +42,7 @@ def test_new_site_is_ready_to_build_and_check(tmp_path: Path, capsys: pytest.Cap
         "content/articles/2025/01/01/sitegen-makes-its-first-edition.md"]
     assert "sitegen build" in capsys.readouterr().out
     assert main(["--site", str(site), "build"]) == 0
-    assert "build: 1 articles (0 skipped)" in capsys.readouterr().out
+    assert "build: 1 article (0 skipped)" in capsys.readouterr().out
     home = (site / "public" / "index.html").read_text(encoding="utf-8")
     assert "sitegen makes its first edition" in home
     assert (site / "public" / "about" / "index.html").is_file()

@@ -692,7 +692,7 @@ def test_strict_fails_on_any_warning_and_publishes_nothing(tmp_path: Path, case:
     article(site, "articles/new.md", front)
     assert main(["--site", str(site), "build", "--strict"]) == 1
     out, err = capsys.readouterr()
-    assert err.splitlines() == [message, "build: aborted under --strict (1 problems); public/ left as it was"]
+    assert err.splitlines() == [message, "build: aborted under --strict (1 problem); public/ left as it was"]
     assert out == "" and digests(site / "public") == before and leftovers(site) == []
     assert main(["--site", str(site), "build", "-q"]) == (1 if case == "bad article" else 0)   # without --strict
 
