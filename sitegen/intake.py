@@ -135,14 +135,20 @@ def edited_by_hand(text: str) -> bool:
     return m is None or m.group(1) != file_digest(text)
 
 
-def raw_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand files and folders (recursively: `*.txt`, hidden entries skipped) into a sorted, unique list."""
+def raw_files(paths: Iterable[Path], passed_over: list[str] | None = None) -> list[Path]:
+    """Expand files and folders (recursively: `*.txt` in any case, hidden entries skipped) into a sorted,
+    unique list; other files met in a folder are named in `passed_over`, with what to do about them."""
     found: dict[str, Path] = {}
     for path in paths:
         if path.is_dir():
-            for child in path.rglob("*.txt"):
-                if child.is_file() and not any(p.startswith(".") for p in child.relative_to(path).parts):
+            for child in sorted(path.rglob("*")):
+                if not child.is_file() or any(p.startswith(".") for p in child.relative_to(path).parts):
+                    continue
+                if child.suffix.lower() == ".txt":
                     found.setdefault(str(child.resolve()), child)
+                elif passed_over is not None:
+                    passed_over.append(f"{child}: not read: only .txt files are taken from a folder (rename it to "
+                                       ".txt, or name the file itself on the command line)")
         else:
             found.setdefault(str(path.resolve()), path)
     return [found[k] for k in sorted(found)]

@@ -33,7 +33,7 @@ def ingest(cfg: Config, paths: Iterable[Path], update: bool = False,
 
     started = time.perf_counter()
     report = IngestReport()
-    files = intake.raw_files(paths)
+    files = intake.raw_files(paths, report.warnings)
     index = intake.ContentIndex.scan(cfg.articles_dir)
     taxonomy = load_taxonomy(cfg.topics, cfg.topics_replace)
     report.timings["scan"] = time.perf_counter() - started

@@ -318,3 +318,17 @@ def test_front_matter_round_trip(meta: dict, body: str) -> None:
     got_meta, got_body, _ = frontmatter.split(text, "x.md")
     assert got_meta == meta
     assert got_body == body.rstrip("\n") + "\n"
+
+
+def test_files_a_folder_holds_besides_txt_are_named_not_silently_dropped(tmp_path: Path) -> None:
+    from sitegen.intake import raw_files
+
+    raw = tmp_path / "raw"
+    (raw / "sub").mkdir(parents=True)
+    for name in ("a.txt", "B.TXT", "sub/c.txt", "notes.md", "sub/feed.xml", ".hidden.md"):
+        (raw / name).write_text(" date 2025-07-22 1\nTitle\nBody.\n", encoding="utf-8")
+    passed: list[str] = []
+    assert [p.name for p in raw_files([raw], passed)] == ["B.TXT", "a.txt", "c.txt"]
+    assert passed == [f"{raw / name}: not read: only .txt files are taken from a folder (rename it to .txt, or "
+                      "name the file itself on the command line)" for name in ("notes.md", "sub/feed.xml")]
+    assert [p.name for p in raw_files([raw / "notes.md"])] == ["notes.md"]   # named: read whatever it is
