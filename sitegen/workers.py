@@ -111,10 +111,15 @@ def run(jobs: Sequence[Job], todo: list[int], sink: Sink,
     _JOBS, _SINK = jobs, sink
     nbytes = nfiles = finished = 0
     n = workers()
+    # A tree job (a search bundle) spends most of its time in its own Pagefind process: even a small rebuild
+    # runs it in a worker of its own, beside the rest, rather than before them.
+    trees = [i for i in todo if jobs[i].tree]
     try:
-        if n > 1 and len(todo) >= min_parallel and "fork" in multiprocessing.get_all_start_methods():
-            size = max(16, min(256, len(todo) // (n * 8) or 1))
-            chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+        if (n > 1 and (len(todo) >= min_parallel or (trees and len(todo) > len(trees)))
+                and "fork" in multiprocessing.get_all_start_methods()):
+            rest = [i for i in todo if not jobs[i].tree]
+            size = max(16, min(256, len(rest) // (n * 8) or 1))
+            chunks = [[i] for i in trees] + [rest[i:i + size] for i in range(0, len(rest), size)]
             with _forking(), multiprocessing.get_context("fork").Pool(n, initializer=gc.enable) as pool:
                 results = pool.imap_unordered(_run_chunk, chunks)
                 for count, b, f in results:

@@ -159,6 +159,7 @@ def test_only_the_changed_month_reindexes(site: Path, monkeypatch: pytest.Monkey
 
     indexed: list[str] = []
     real = search.index_files
+    monkeypatch.setenv("SITEGEN_JOBS", "1")   # index here, not in a forked worker, so `indexed` sees it
     monkeypatch.setattr(search, "index_files",
                         lambda recs, lang, keep, what: indexed.append(what) or real(recs, lang, keep, what))
     report = pipeline.build(load_config(site))
