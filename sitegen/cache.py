@@ -50,7 +50,7 @@ class State:
     manifest: dict[str, str] = field(default_factory=dict)    # output path -> job key
     build_id: str = ""                                         # also written into the output's marker file
     plans: dict[str, tuple] = field(default_factory=dict)      # page groups planned (jobs.Plans)
-    weeks: dict[str, Any] = field(default_factory=dict)        # stories worked out per week (stories.Memo)
+    weeks: dict[str, Any] = field(default_factory=dict)        # stories worked out per week (weeks.Memo)
     origin: dict[str, Entry] = field(default_factory=dict, repr=False)   # records as loaded (not saved)
 
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field, replace
 from .jobs import register_groups
 from .model import Article
 from .slugs import slug_or
-from .stories import Memo, Stories, find_stories
+from .stories import Stories, find_stories
 from .stories import build as build_stories
 from .urls import Urls
+from .weeks import Memo
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ def build_site(articles: Iterable[Article], topic_order: Sequence[str], entity_m
                memo: Memo | None = None) -> Site:
     """Group articles into the site's days, months, years, topics, sources, people, places, organisations and
     stories. Editions, topics, names and their feeds show one copy of each story; sources show all theirs.
-    `memo` carries the weeks of stories worked out by the last build (stories.Memo)."""
+    `memo` carries the weeks of stories worked out by the last build (weeks.Memo)."""
     memo = memo or Memo()
     ordered = newest_first(articles)
     copies = find_stories(ordered, memo=memo)

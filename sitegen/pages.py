@@ -126,7 +126,8 @@ def archives(site: Site, r: Renderer) -> Iterator[Job]:
 @dataclass(frozen=True)
 class Links:
     """What an article page shows beyond the article: its story's other copies, related reading, its thread
-    and its names, each name with its page if it has one. All of it goes into the page's fingerprint."""
+    and its names, each name with its page if it has one. Worked out only when the page is made; the page's
+    fingerprint covers the same things more cheaply (see `_article_job`)."""
 
     also: tuple[Article, ...] = ()
     related: tuple[Article, ...] = ()

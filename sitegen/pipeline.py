@@ -157,7 +157,7 @@ def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, 
                    lap: Callable[[str], None]) -> tuple[cache.State, Renderer, Taxonomy, list[jobs.Job],
                                                         dt.datetime | None]:
     """Read every article (through the cache), group them into the site and plan its outputs."""
-    from . import group, reading, stories
+    from . import group, reading, weeks
     from .render import Renderer
     from .topics import load_taxonomy
 
@@ -172,9 +172,9 @@ def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, 
     lap("read")
     if strict and (report.skipped or report.warnings):
         raise BuildAborted([*report.skipped, *report.warnings])
-    weeks = stories.Memo(state.weeks)
-    site = group.build_site(articles, [t.slug for t in taxonomy.topics], cfg.entity_min_articles, weeks)
-    state.weeks = weeks.new
+    memo = weeks.Memo(state.weeks)
+    site = group.build_site(articles, [t.slug for t in taxonomy.topics], cfg.entity_min_articles, memo)
+    state.weeks = memo.new
     report.articles = len(site.articles)
     renderer = Renderer(cfg, taxonomy)
     plans = jobs.Plans(_output_salt(cfg, taxonomy), state.plans)

@@ -13,24 +13,23 @@ related reading). Pure and deterministic; keys are (day, slug).
 Everything is worked out a week at a time (Monday to Sunday), from that week's and its neighbours'
 articles only: "around them" above means those three weeks, and copies are looked for in a week and the one
 before it. So what an article gets depends on nothing outside 21 days of it, a week's results are a function
-of the digests of those articles, and `Memo` keeps them between builds: a new or edited article makes only
-its own week and the two beside it work again, however large the site.
+of the digests of those articles, and `weeks.Memo` keeps them between builds: a new or edited article makes
+only its own week and the two beside it work again, however large the site.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
-import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
 
 from . import cluster
 from .model import Article
 from .slugs import slug_or
+from .weeks import WEEK, Memo, by_week, week
 
 Key = tuple[dt.date, str]
 THREAD_DAYS = 3
@@ -41,7 +40,6 @@ GENERIC_SHARE = 0.05
 NAMED = ("people", "organisations")
 WORDS = 8                     # distinctive words per article (the rarest of its headline and summary)
 _WORD = re.compile(r"[a-z][a-z'-]{3,}")
-WEEK = 7
 assert max(RELATED_DAYS, THREAD_DAYS) <= WEEK   # a week and its neighbours hold every article in reach
 
 
@@ -92,41 +90,6 @@ class Stories:
 
 def key(art: Article) -> Key:
     return (art.day, art.slug)
-
-
-def week(day: dt.date) -> int:
-    """The week (Monday to Sunday) a day falls in, numbered from year 1 (whose first day was a Monday)."""
-    return (day.toordinal() - 1) // WEEK
-
-
-def by_week(articles: Sequence[Article]) -> dict[int, list[Article]]:
-    """Articles of each week, oldest first (by date, slug)."""
-    weeks: dict[int, list[Article]] = defaultdict(list)
-    for art in sorted(articles, key=lambda a: a.sort_key):
-        weeks[week(art.day)].append(art)
-    return weeks
-
-
-T = TypeVar("T")
-
-
-class Memo:
-    """The results of each week's work in the last build, by a digest of the articles they were worked out
-    from (and the week): `get` returns the remembered result or works it out; `new` holds this build's, which
-    is what the build cache keeps. Code changes need no key: the cache is dropped when sitegen changes."""
-
-    def __init__(self, old: dict[str, Any] | None = None) -> None:
-        self.old, self.new = old or {}, dict[str, Any]()
-
-    def get(self, kind: str, wk: int, arts: Sequence[Article], work: Callable[..., T], *args: Any) -> T:
-        """`work(*args)`, worked out from `arts` only (for week `wk`), or what it gave last time."""
-        if not all(a.digest for a in arts):   # articles made in code (tests) have no digest: nothing to keep
-            return work(*args)
-        blob = f"{kind}\x1f{wk}\x1f" + " ".join(a.digest for a in arts)
-        digest = hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()
-        hit = self.old.get(digest)
-        self.new[digest] = hit = work(*args) if hit is None else hit
-        return hit
 
 
 def find_stories(articles: Sequence[Article], window_days: int = 3, memo: Memo | None = None) -> dict[Key, Story]:

@@ -188,7 +188,7 @@ def test_weeks_are_remembered_and_an_edit_works_out_only_its_own_week_and_neighb
     import dataclasses
 
     from sitegen import stories
-    from sitegen.stories import Memo
+    from sitegen.weeks import Memo
 
     worked: list[str] = []
     for name in ("_week_relations", "_week_pairs"):
