@@ -167,12 +167,16 @@ def load(folder: Path, expected_salt: str) -> State:
 
 def save(folder: Path, state: State) -> None:
     """Write the cache: the records files whose records changed since `load`, then the rest, each atomically."""
-    shards = {rel: _shard(rel) for rel in state.records}
-    dirty = {shards[rel] for rel, entry in state.records.items() if state.origin.get(rel) is not entry}
-    dirty |= {_shard(rel) for rel in state.origin.keys() - state.records.keys()}
+    parts: list[dict[str, Entry]] = [{} for _ in range(RECORD_SHARDS)]
+    dirty = {_shard(rel) for rel in state.origin.keys() - state.records.keys()}
+    for rel, entry in state.records.items():
+        n = _shard(rel)
+        parts[n][rel] = entry
+        if state.origin.get(rel) is not entry:
+            dirty.add(n)
     for n in sorted(dirty):
-        part = (state.salt, {rel: entry for rel, entry in state.records.items() if shards[rel] == n})
-        write_atomic(folder / f"records-{n:02d}.pickle", functools.partial(_dump, part), sync=False)
+        write_atomic(folder / f"records-{n:02d}.pickle", functools.partial(_dump, (state.salt, parts[n])),
+                     sync=False)
     write_atomic(folder / "build.pickle", functools.partial(_dump, replace(state, records={}, origin={})),
                  sync=False)
     state.origin = dict(state.records)
