@@ -8,13 +8,13 @@ Markdown or feed libraries): they load only when a build has work to do.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from pathlib import Path
 from typing import NamedTuple
 
 from .config import Config
 from .errors import ConfigError
+from .jobs import digest
 
 PACKAGE_THEMES = Path(__file__).parent / "themes"
 
@@ -102,4 +102,4 @@ def fingerprint(cfg: Config, files: Scan, code: str, *flags: object) -> str:
                 parts.append(f"{os.path.join(path, name)}|{st.st_mtime_ns}|{st.st_size}")
     yaml_st = os.stat(cfg.root / "site.yaml") if (cfg.root / "site.yaml").exists() else None
     parts.append(f"site.yaml|{yaml_st.st_mtime_ns if yaml_st else 0}|{yaml_st.st_size if yaml_st else 0}")
-    return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return digest("\n".join(parts))

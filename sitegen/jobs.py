@@ -85,9 +85,9 @@ def _group_print(obj: Any) -> str:
     out: list[str] = [type(obj).__name__]
     for f in dataclasses.fields(obj):
         _walk(getattr(obj, f.name), out)
-    digest = hashlib.blake2b("\x1f".join(out).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-    _MEMO[id(obj)] = (obj, digest)
-    return digest
+    printed = digest("\x1f".join(out))
+    _MEMO[id(obj)] = (obj, printed)
+    return printed
 
 
 def register_groups(*types: type) -> None:
@@ -112,7 +112,7 @@ def fingerprint(*parts: Any) -> str:
     out: list[str] = []
     for part in parts:
         _walk(part, out)
-    return hashlib.blake2b("\x1f".join(out).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return digest("\x1f".join(out))
 
 
 def digest(text: str) -> str:
@@ -140,19 +140,19 @@ class Plans:
 
     def group(self, key: str, plan: Callable[[], Iterable[Job]]) -> list[Job]:
         """The jobs `plan()` gives, or the remembered ones when `key` was planned by the last build."""
-        digest = hashlib.blake2b(f"{self.salt}\x1f{key}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        name = digest(f"{self.salt}\x1f{key}")
         if self._inner is not None:
-            self._inner.append(digest)
-        hit = self.old.get(digest)
+            self._inner.append(name)
+        hit = self.old.get(name)
         if hit is None:
             outer, self._inner = self._inner, []
             try:
                 made = list(plan())
             finally:
                 inner, self._inner = self._inner, outer
-            self.new[digest] = (tuple((j.path, j.template, j.fingerprint) for j in made), tuple(inner))
+            self.new[name] = (tuple((j.path, j.template, j.fingerprint) for j in made), tuple(inner))
             return made
-        self._keep(digest, hit)
+        self._keep(name, hit)
         again = _Replan(plan)
         return [Job(path, template, fp, functools.partial(again.make, path)) for path, template, fp in hit[0]]
 
@@ -215,10 +215,10 @@ def template_digests(env: Any, names: Iterable[str]) -> dict[str, str]:
                 seen.add(current)
                 stack.extend(sources[current][1])
         blob = "\x1e".join(f"{n}\x1f{sources[n][0]}" for n in sorted(seen))
-        out[name] = hashlib.blake2b(blob.encode("utf-8"), digest_size=16).hexdigest()
+        out[name] = digest(blob)
     return out
 
 
 def key(salt: str, template_digest: str, job: Job) -> str:
     """The job's cache key."""
-    return hashlib.blake2b(f"{salt}|{template_digest}|{job.fingerprint}".encode(), digest_size=16).hexdigest()
+    return digest(f"{salt}|{template_digest}|{job.fingerprint}")

@@ -8,14 +8,13 @@ rendered output in memory and an incremental build re-renders only pages whose d
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 
 from . import charts
 from .group import Day, Month, Site, Term, Year, paginate
-from .jobs import Job, Plans, fingerprint, register_plain
+from .jobs import Job, Plans, digest, fingerprint, register_plain
 from .model import Article
 from .render import PageInfo, Renderer, long_date, month_name
 from .report import counted
@@ -168,8 +167,7 @@ def _article_job(r: Renderer, site: Site, art: Article, older: Article | None, n
           f"{','.join([a.digest for a in site.stories.related.get(key, ())])}|"
           f"{thread.id + '|' + str(len(thread.articles)) if thread else '-'}|"
           f"{''.join(['1' if e in paged else '0' for e in art.entities])}")
-    return Job(Urls.file(path), "article.html", hashlib.blake2b(fp.encode("utf-8", "surrogatepass"),
-                                                                digest_size=16).hexdigest(), make)
+    return Job(Urls.file(path), "article.html", digest(fp), make)
 
 
 def articles(site: Site, r: Renderer, body_for: BodyFor) -> Iterator[Job]:

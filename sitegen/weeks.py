@@ -5,11 +5,11 @@ and related reading this way, so a rebuild re-works only the weeks a changed art
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from .jobs import digest
 from .model import Article
 
 WEEK = 7
@@ -43,8 +43,7 @@ class Memo:
         """`work(*args)`, worked out from `arts` only (for week `wk`), or what it gave last time."""
         if not all(a.digest for a in arts):   # articles made in code (tests) have no digest: nothing to keep
             return work(*args)
-        blob = f"{kind}\x1f{wk}\x1f" + " ".join(a.digest for a in arts)
-        digest = hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()
-        hit = self.old.get(digest)
-        self.new[digest] = hit = work(*args) if hit is None else hit
+        name = digest(f"{kind}\x1f{wk}\x1f" + " ".join(a.digest for a in arts))
+        hit = self.old.get(name)
+        self.new[name] = hit = work(*args) if hit is None else hit
         return hit
