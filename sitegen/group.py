@@ -184,10 +184,11 @@ def _sources(articles: Sequence[Article]) -> tuple[Term, ...]:
 ENTITY_KINDS = ("people", "places", "organisations")
 
 
-def _entities(articles: Sequence[Article], min_articles: int) -> tuple[dict[str, tuple[Term, ...]],
-                                                                     frozenset[tuple[str, str]]]:
+def _entities(articles: Sequence[Article], min_articles: int, others: Sequence[Article] = ()
+              ) -> tuple[dict[str, tuple[Term, ...]], frozenset[tuple[str, str]]]:
     """People, places and organisations named by at least `min_articles` articles, each with its articles;
-    and every (kind, name) as written in an article that leads to one of those pages."""
+    and every (kind, name) as written in an article, or in one of `others` (copies not listed, whose pages
+    still link names), that leads to one of those pages."""
     by_name: dict[tuple[str, str], list[Article]] = defaultdict(list)
     for art in articles:   # one list per name as written; spellings of one slug are joined below
         for pair in dict.fromkeys(art.entities):
@@ -209,6 +210,9 @@ def _entities(articles: Sequence[Article], min_articles: int) -> tuple[dict[str,
             name = min(pairs, key=lambda p: (-len(by_name[p]), p[1]))[1]
             out[kind].append(Term(slug, name, tuple(arts)))
             paged.update(pairs)
+    with_page = {(kind, slug_or(name)) for kind, name in paged}
+    for art in others:   # a spelling only a copy uses still links to the page of its slug (Site.entity_path)
+        paged.update(p for p in art.entities if p not in by_name and (p[0], slug_or(p[1])) in with_page)
     terms = {kind: tuple(sorted(found, key=lambda t: (t.name.casefold(), t.slug))) for kind, found in out.items()}
     return terms, frozenset(paged)
 
@@ -244,7 +248,8 @@ def build_site(articles: Iterable[Article], topic_order: Sequence[str], entity_m
     days = tuple(Day(d, tuple(by_day[d]), _sections(by_day[d], order, copies)) for d in sorted(by_day, reverse=True))
     topics = tuple(Term(t, t, tuple(by_topic[t]))
                    for t in sorted(by_topic, key=lambda t: (order.get(t, len(order)), t)))
-    entities, paged = _entities(shown, entity_min_articles)
+    hidden = [a for story in {id(s): s for s in copies.values()}.values() for a in story.copies[1:]]
+    entities, paged = _entities(shown, entity_min_articles, hidden)
     return Site(articles=tuple(ordered), days=days, years=_calendar(days), topics=topics,
                 sources=_sources(ordered), neighbours=_neighbours(shown), entities=entities, paged=paged,
                 stories=build_stories(shown, copies, memo), shown=tuple(shown))

@@ -235,3 +235,14 @@ def test_spellings_of_one_name_share_a_page_and_an_article_naming_both_counts_on
     [term] = site.entities["people"]
     assert term.name == "Rufus Firefly" and [a.slug for a in term.articles] == ["d", "c", "b", "a"]
     assert site.paged == {upper, lower} and site.entity_path("people", "RUFUS FIREFLY") == "people/rufus-firefly/"
+
+
+def test_a_spelling_only_a_hidden_copy_uses_counts_as_having_a_page() -> None:
+    # The copy's page links its names (Site.entity_path, by slug): its fingerprint must see that link too.
+    upper, lower = ("people", "Rufus Firefly"), ("people", "RUFUS FIREFLY")
+    arts = [_art("rates-up", 4, f"{LEAD}\n{MORE}", "Reuters", entities=(upper,)),
+            _art("freedonia-raises-rates", 4, f"FREDONIA CITY (AP) - {LEAD}", "AP", hour=11, entities=(lower,)),
+            _art("firefly-speaks", 6, "The governor spoke about wages and prices.", "AP", entities=(upper,))]
+    site = build_site(arts, ["economy-business"], entity_min_articles=2)
+    assert [a.slug for a in site.shown] == ["firefly-speaks", "rates-up"]        # the AP copy is hidden
+    assert lower in site.paged and site.entity_path(*lower) == "people/rufus-firefly/"
