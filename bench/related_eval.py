@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from sitegen import cache, group, reading, stories
+from sitegen import cache, group, inputs, reading, stories
 from sitegen.config import load_config
 from sitegen.model import Article
 from sitegen.report import BuildReport
@@ -63,7 +63,7 @@ def load(files: Sequence[Path], work: Path) -> list[Article]:
     cfg = load_config(work)
     taxonomy = load_taxonomy(cfg.topics, cfg.topics_replace)
     report = BuildReport()
-    return reading.read_articles(cfg, reading.scan(cfg), taxonomy, cache.State("eval"), report)
+    return reading.read_articles(cfg, inputs.scan(cfg), taxonomy, cache.State("eval"), report)
 
 
 def score(related: Callable[[Article], Sequence[Article]], shown: Sequence[Article],

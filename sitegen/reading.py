@@ -1,7 +1,7 @@
 """The build's read side: the content tree -> [Article] (through the cache: unchanged files are not read
 again), what is published (drafts, future dates), standalone pages, and article bodies on demand.
 
-Only this module (and intake.py, for ingest) reads the content tree.
+Only this module reads article files (inputs.py lists and stats them; intake.py writes them at ingest).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from . import cache, content, frontmatter, group, markup, pages, workers
 from .config import Config
 from .errors import SourceError
-from .inputs import Scan, Stat, build_time, scan  # noqa: F401  (reading.scan is the read side's entry)
+from .inputs import Scan, Stat, build_time
 from .model import Article, shared
 from .report import BuildReport
 from .slugs import slugify

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sitehelpers import article, write_site
 
-from sitegen import cache, jobs, pipeline, reading, search
+from sitegen import cache, inputs, jobs, pipeline, reading, search
 from sitegen.cli import main, parser
 from sitegen.config import load_config
 from sitegen.errors import SitegenError
@@ -58,7 +58,7 @@ def _keys(site: Path) -> dict[str, str]:
     """Every job's key as the next build would compute it (what `_publish` compares with the last build)."""
     cfg = load_config(site)
     taxonomy = load_taxonomy(cfg.topics, cfg.topics_replace)
-    articles = reading.read_articles(cfg, reading.scan(cfg), taxonomy, cache.State("test"), BuildReport())
+    articles = reading.read_articles(cfg, inputs.scan(cfg), taxonomy, cache.State("test"), BuildReport())
     site_ = build_site(articles, [t.slug for t in taxonomy.topics])
     r = Renderer(cfg, taxonomy)
     planned = pipeline.plan(cfg, site_, r, [])
