@@ -59,7 +59,7 @@ def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str,
          search: bool | None = None, plans: jobs.Plans | None = None) -> list[jobs.Job]:
     """Every output of the site as a job, in a fixed order; two jobs never share a path. `plans` carries
     the page groups planned by the last build (a fresh one plans everything)."""
-    from . import pages, reading, sitemap, syndicate
+    from . import listings, pages, reading, sitemap, syndicate
     from . import search as searching
 
     plans = plans or jobs.Plans(_output_salt(cfg, r.taxonomy))
@@ -71,7 +71,7 @@ def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str,
     out += pages.editions(site, r, plans)
     out += pages.archives(site, r)
     out += pages.articles(site, r, body_for)
-    out += pages.terms(site, r, plans)
+    out += listings.terms(site, r, plans)
     out += pages.threads(site, r)
     out += pages.standalone(r, extra)
     out += syndicate.feed_jobs(site, r, body_for)

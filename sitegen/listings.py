@@ -1,0 +1,112 @@
+"""Listing pages of terms (topics, sources, people, places, organisations): `Site` -> `Job`s, each term's
+index page and stable archive pages remembered through `jobs.Plans`, and the pages that list the terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+from .group import Site, Term, paginate
+from .jobs import Job, Plans, fingerprint
+from .model import Article
+from .pages import page_job
+from .render import PageInfo, Renderer
+from .report import counted
+from .urls import Urls
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a listing page sits: the index (`page` None, newest articles) or stable archive page `page`
+    (counted from the oldest; see group.paginate). Holds nothing that changes when newer pages appear,
+    except on the index and the newest archive page."""
+
+    base: str
+    page: int | None        # None for the index page
+    first: int              # 1-based position of the page's oldest article, counting from the oldest
+    last: int               # ... and of its newest
+    newer: str | None       # site path of the page with newer articles
+    older: str | None       # site path of the page with older articles
+
+
+def _listing(r: Renderer, path: str, page: PageInfo, digests: str, **ctx: object) -> Job:
+    """A term listing page: its articles count by `digests` (joined once per term, not walked per page)."""
+    shown = {k: v for k, v in ctx.items() if k != "articles"}
+    return Job(Urls.file(path), "term.html", fingerprint(page, shown, digests),
+               lambda: r.render("term.html", page, **ctx))
+
+
+def _term_pages(kind: str, terms: Sequence[Term], r: Renderer, base_of: Callable[[str], str],
+                name_of: Callable[[Term], str], plans: Plans) -> Iterator[Job]:
+    """Each term's index page (its newest articles) and stable archive pages, through `plans` under a key of
+    everything they show besides the build's settings: a term whose articles are unchanged is not planned
+    again (a new article re-plans the pages of its terms, and only pages whose own key changed are made)."""
+    size = r.cfg.page_size
+    for term in terms:
+        base, name = base_of(term.slug), name_of(term)
+        digests = " ".join([a.digest for a in term.articles])
+        yield from plans.group(f"{kind}\x1f{term.slug}\x1f{base}\x1f{name}\x1f{size}\x1f{digests}",
+                               partial(_one_term, kind, term, r, base, name, plans))
+
+
+def _one_term(kind: str, term: Term, r: Renderer, base: str, name: str, plans: Plans) -> Iterator[Job]:
+    """A term's pages, each through `plans` under its own key: a new article in a large term re-plans the
+    index and the pages it lands on, not the hundreds of archive pages before them."""
+    size, total = r.cfg.page_size, len(term.articles)
+    archive = paginate(term.articles, size) if total > size else []
+    head = f"{kind}\x1f{term.slug}\x1f{base}\x1f{name}\x1f"
+    digests = " ".join([a.digest for a in term.articles[:size]])
+    yield from plans.group(f"{head}index\x1f{total}\x1f{digests}",
+                           partial(_index_page, kind, term, r, base, name, bool(archive), digests))
+    for n, chunk in enumerate(archive, 1):
+        last, shown = n == len(archive), " ".join([a.digest for a in chunk])
+        yield from plans.group(f"{head}{n}\x1f{last}\x1f{shown}",
+                               partial(_archive_page, kind, term, r, base, name, n, chunk, last, shown))
+
+
+def _index_page(kind: str, term: Term, r: Renderer, base: str, name: str, archived: bool,
+                digests: str) -> Iterator[Job]:
+    size, total = r.cfg.page_size, len(term.articles)
+    # The index shows the newest `size`; "older" opens the archive page holding the next older article.
+    older = Urls.paged(base, (total - size - 1) // size + 1) if archived else None
+    pager = Pager(base, None, max(1, total - size + 1), total, None, older)
+    page = PageInfo(kind, base, name, f"{counted(total, 'article')}: {name}", r.alternates(kind, term.slug, name))
+    yield _listing(r, base, page, digests, slug=term.slug, name=name, count=total, articles=term.articles[:size],
+                   pager=pager)
+
+
+def _archive_page(kind: str, term: Term, r: Renderer, base: str, name: str, n: int, chunk: tuple[Article, ...],
+                  last: bool, digests: str) -> Iterator[Job]:
+    path = Urls.paged(base, n)
+    first = (n - 1) * r.cfg.page_size + 1
+    newer = base if last else Urls.paged(base, n + 1)
+    pager = Pager(base, n, first, first + len(chunk) - 1, newer, Urls.paged(base, n - 1) if n > 1 else None)
+    page = PageInfo(kind, path, f"{name}: archive page {n}", f"{name}: articles {first} to {pager.last}",
+                    r.alternates(kind, term.slug, name), noindex=False)
+    yield _listing(r, path, page, digests, slug=term.slug, name=name, count=None, articles=chunk, pager=pager)
+
+
+ENTITY_PAGES = {"people": ("person", "People"), "places": ("place", "Places"),
+                "organisations": ("organisation", "Organisations")}
+
+
+def terms(site: Site, r: Renderer, plans: Plans) -> Iterator[Job]:
+    """Topic, source and name pages (each term's through `plans`), and their index pages."""
+    topic_name = lambda t: r.topic_name(t.slug)
+    yield from _term_pages("topic", site.topics, r, Urls.topic, topic_name, plans)
+    yield from _term_pages("source", site.sources, r, Urls.source, lambda t: t.name, plans)
+    for family, (kind, label) in ENTITY_PAGES.items():
+        terms_ = site.entities.get(family, ())
+        yield from _term_pages(kind, terms_, r, partial(Urls.entity, family), lambda t: t.name, plans)
+        if terms_:
+            page = PageInfo("entities", f"{family}/", label, f"{label} named in at least "
+                            f"{r.cfg.entity_min_articles} articles", r.alternates("home"))
+            counts = tuple((t.slug, t.name, len(t.articles)) for t in terms_)
+            yield page_job(r, f"{family}/", "entities.html", page, family=family, label=label, terms=counts)
+    page = PageInfo("topics", "topics/", "Topics", "Every topic with its latest articles",
+                    r.alternates("home"))
+    yield page_job(r, "topics/", "topics.html", page, terms=site.topics)
+    page = PageInfo("sources", "sources/", "Sources", "Every outlet the digest carries", r.alternates("home"))
+    yield page_job(r, "sources/", "sources.html", page, terms=site.sources)
