@@ -65,6 +65,7 @@ class Channel:
     base: str          # folder of the feed files (site path, "" for the root)
 
 
+@functools.lru_cache(maxsize=8192)   # an article is an item of several feeds, each in three formats
 def _uuid(key: str) -> str:
     return f"urn:uuid:{uuid.uuid5(_NS, key)}"
 

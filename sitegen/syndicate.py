@@ -85,11 +85,26 @@ def feed_jobs(site: Site, r: Renderer, body_for: BodyFor) -> Iterator[Job]:
 
 
 _EDITIONS: dict[tuple[int, bool], tuple[Day, Item]] = {}   # one build's edition items, shared by formats
+_ITEMS: dict[tuple[str, bool], Item] = {}   # article items by (digest, full text): shared by feeds and formats
+ITEMS_KEPT = 2048
 
 
 def forget() -> None:
-    """Drop this build's edition items."""
+    """Drop this build's edition and article items."""
     _EDITIONS.clear()
+    _ITEMS.clear()
+
+
+def _article(art: Article, r: Renderer, full: bool, body_for: BodyFor) -> Item:
+    """An article's feed item, made once for the site's, its topics', source's and names' feeds in each
+    format (an article's digest covers everything its item shows); a bounded memo, as workers make many."""
+    key = (art.digest, full)
+    item = _ITEMS.get(key)
+    if item is None:
+        if len(_ITEMS) >= ITEMS_KEPT:
+            _ITEMS.clear()
+        item = _ITEMS[key] = article_item(art, body_for(art) if full else None, r.topic_name)
+    return item
 
 
 def _edition(day: Day, r: Renderer, full: bool, topics: frozenset[str]) -> Item:
@@ -105,8 +120,7 @@ def _maker(r: Renderer, ch: Channel, chosen: tuple, fmt: str, full: bool, topics
         if ch.kind == "editions":
             items = [_edition(d, r, full, topics) for d in chosen if isinstance(d, Day)]
         else:
-            items = [article_item(a, body_for(a) if full else None, r.topic_name)
-                     for a in chosen if isinstance(a, Article)]
+            items = [_article(a, r, full, body_for) for a in chosen if isinstance(a, Article)]
         return render_format(r.cfg, ch, items, fmt)
     return make
 
