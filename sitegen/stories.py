@@ -104,10 +104,12 @@ def find_stories(articles: Sequence[Article], window_days: int = 3, memo: Memo |
     for i, (_, day, _) in enumerate(items):
         weeks[week(day)].append(i)
     edges: list[cluster.Edge] = []
-    for wk in sorted(weeks):
-        at = weeks.get(wk - 1, []) + weeks[wk]
+    spans = {wk: weeks.get(wk - 1, []) + weeks[wk] for wk in sorted(weeks)}
+    tasks = []
+    for wk, at in spans.items():
         here = [by_name[names[i]] for i in at]
-        found = memo.get("copies", wk, here, _week_pairs, here, wk, window_days)
+        tasks.append((wk, here, (here, wk, window_days)))
+    for at, found in zip(spans.values(), memo.get_all("copies", _week_pairs, tasks), strict=True):
         edges += [(strength, at[i], at[j]) for strength, i, j in found]
     out: dict[Key, Story] = {}
     for group in cluster.join(items, edges):
@@ -261,11 +263,14 @@ def build(shown: Sequence[Article], stories: dict[Key, Story], memo: Memo | None
     weeks = by_week(shown)
     related: dict[Key, tuple[Article, ...]] = {}
     links: list[tuple[Key, Key]] = []
+    tasks = []
     for wk in sorted(weeks):
         before, mine = weeks.get(wk - 1, []), weeks[wk]
         here = before + mine + weeks.get(wk + 1, [])
-        centre = range(len(before), len(before) + len(mine))
-        picks, pairs = memo.get("relations", wk, here, _week_relations, here, centre)
+        tasks.append((wk, here, (here, range(len(before), len(before) + len(mine)))))
+    for (wk, here, _), (picks, pairs) in zip(tasks, memo.get_all("relations", _week_relations, tasks),
+                                             strict=True):
+        mine = weeks[wk]
         for art, picked in zip(mine, picks, strict=True):
             related[key(art)] = tuple(here[j] for j in picked)
         links += [(key(here[a]), key(here[b])) for a, b in pairs]

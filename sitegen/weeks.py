@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from . import workers
 from .jobs import digest
 from .model import Article
 
@@ -41,9 +42,38 @@ class Memo:
 
     def get(self, kind: str, wk: int, arts: Sequence[Article], work: Callable[..., T], *args: Any) -> T:
         """`work(*args)`, worked out from `arts` only (for week `wk`), or what it gave last time."""
-        if not all(a.digest for a in arts):   # articles made in code (tests) have no digest: nothing to keep
-            return work(*args)
-        name = digest(f"{kind}\x1f{wk}\x1f" + " ".join(a.digest for a in arts))
-        hit = self.old.get(name)
-        self.new[name] = hit = work(*args) if hit is None else hit
-        return hit
+        return self.get_all(kind, work, [(wk, arts, args)])[0]
+
+    def get_all(self, kind: str, work: Callable[..., T],
+                weeks: Sequence[tuple[int, Sequence[Article], tuple]]) -> list[T]:
+        """`get` for many weeks, each given as (week, articles, args of `work`): the weeks not remembered
+        are worked out in forked workers when there are enough of them (a cold build's hundreds of weeks),
+        here otherwise (a rebuild's two or three). `work` must be a module-level function."""
+        names = [digest(f"{kind}\x1f{wk}\x1f" + " ".join(a.digest for a in arts))
+                 if all(a.digest for a in arts) else None   # made in code (tests): no digest, nothing kept
+                 for wk, arts, _ in weeks]
+        todo = [i for i, name in enumerate(names) if name is None or name not in self.old]
+        global _WORK
+        _WORK = (work, [weeks[i][2] for i in todo])
+        try:
+            made = dict(zip(todo, workers.map_parallel(_work, range(len(todo)), min_parallel=PARALLEL_WEEKS),
+                            strict=True))
+        finally:
+            _WORK = None
+        out = []
+        for i, name in enumerate(names):
+            result = made[i] if i in made else self.old[name]   # type: ignore[index]
+            if name is not None:
+                self.new[name] = result
+            out.append(result)
+        return out
+
+
+PARALLEL_WEEKS = 16   # fewer weeks to work out than this: not worth forking workers
+_WORK: tuple[Callable[..., Any], list[tuple]] | None = None   # set before forking: the work and its args
+
+
+def _work(i: int) -> Any:
+    assert _WORK is not None
+    work, args = _WORK
+    return work(*args[i])

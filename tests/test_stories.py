@@ -214,6 +214,30 @@ def test_weeks_are_remembered_and_an_edit_works_out_only_its_own_week_and_neighb
     assert _relations(after) != _relations(before)
 
 
+def test_weeks_worked_out_in_parallel_equal_weeks_worked_out_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitegen import weeks
+    from sitegen.weeks import Memo
+
+    arts = _weeks_corpus(weeks=weeks.PARALLEL_WEEKS + 4, per_week=5)
+    forked: list[int] = []
+    real = weeks.workers.map_parallel
+    monkeypatch.setattr(weeks.workers, "map_parallel",
+                        lambda f, items, **kw: forked.append(len(items)) or real(f, items, **kw))
+    monkeypatch.setenv("SITEGEN_JOBS", "2")
+    parallel = Memo()
+    site = build_site(arts, ["economy-business", "weather"], memo=parallel)
+    assert forked and max(forked) > weeks.PARALLEL_WEEKS   # the weeks did go to workers
+    monkeypatch.setenv("SITEGEN_JOBS", "1")
+    here = Memo()
+    assert _relations(site) == _relations(build_site(arts, ["economy-business", "weather"], memo=here))
+    assert parallel.new == here.new
+    # ... and a rebuild served from what the workers worked out gives the same again, working nothing out.
+    forked.clear()
+    again = Memo(parallel.new)
+    assert _relations(build_site(arts, ["economy-business", "weather"], memo=again)) == _relations(site)
+    assert forked == [0, 0]
+
+
 def test_related_reading_of_an_article_depends_only_on_the_three_weeks_around_it() -> None:
     import dataclasses
 
