@@ -82,9 +82,15 @@ def source_hash(data: bytes) -> str:
 def load(data: bytes, rel: str, tz: ZoneInfo, taxonomy: Taxonomy) -> Loaded:
     """Parse and validate one article file; topics and summary filled in when missing. The body is rendered
     to count its words (and to read it when topics or summary must be derived), then dropped."""
+    return load_rendered(data, rel, tz, taxonomy)[0]
+
+
+def load_rendered(data: bytes, rel: str, tz: ZoneInfo, taxonomy: Taxonomy) -> tuple[Loaded, str]:
+    """`load`, and the body's sanitised HTML (what `body_html` gives) for a build to keep."""
     meta, body, body_line = _body(data, rel)
     warnings: list[str] = []
-    plain = markup.html_to_text(_render(body, rel, body_line))
+    rendered = _render(body, rel, body_line)
+    plain = markup.html_to_text(rendered)
     art = article_from(meta, rel, tz, words=len(plain.split()), warnings=warnings)
     updates: dict[str, object] = {}
     if not art.topics:
@@ -109,7 +115,7 @@ def load(data: bytes, rel: str, tz: ZoneInfo, taxonomy: Taxonomy) -> Loaded:
     updates["source_hash"] = source_hash(data)
     art = dataclasses.replace(art, **updates)  # type: ignore[arg-type]
     art = dataclasses.replace(art, keywords=keywords(art)).with_digest()
-    return Loaded(art, tuple(warnings))
+    return Loaded(art, tuple(warnings)), rendered
 
 
 def title_and_text(data: bytes, name: str) -> tuple[str, str]:

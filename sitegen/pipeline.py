@@ -15,7 +15,7 @@ from .report import BuildReport, IngestReport, Outcome
 from .write import Patch, Staging, build_lock, check_output, clean_stale_staging, interrupted
 
 if TYPE_CHECKING:
-    from . import group
+    from . import group, reading
     from .render import Renderer
     from .topics import Taxonomy
 
@@ -56,14 +56,16 @@ BuildProgress = Callable[[str, int, int], None]
 
 
 def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str, str]],
-         search: bool | None = None, plans: jobs.Plans | None = None) -> list[jobs.Job]:
+         search: bool | None = None, plans: jobs.Plans | None = None,
+         bodies: reading.Bodies | None = None) -> list[jobs.Job]:
     """Every output of the site as a job, in a fixed order; two jobs never share a path. `plans` carries
-    the page groups planned by the last build (a fresh one plans everything)."""
+    the page groups planned by the last build (a fresh one plans everything); `bodies`, the article bodies
+    reading kept."""
     from . import listings, pages, reading, sitemap, syndicate
     from . import search as searching
 
     plans = plans or jobs.Plans(_output_salt(cfg, r.taxonomy))
-    body_for = reading.body_for(cfg)
+    body_for = reading.body_for(cfg, bodies)
     out: list[jobs.Job] = []
     if cfg.search:   # first: the index bundles are the slowest jobs, and workers take jobs in this order
         out += searching.search_jobs(site, r, body_for, index=search is not False)
@@ -135,11 +137,17 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
         if strict and (report.skipped or report.warnings):
             raise BuildAborted([*report.skipped, *report.warnings])
         return report
-    with workers.gc_quiet() as settle:
-        state, renderer, taxonomy, planned, due = _read_and_plan(cfg, files, drafts, future, strict, use_cache,
-                                                                 search, finding, report, lap)
-        settle()
-        _publish(cfg, planned, renderer, taxonomy, state, report, use_cache, progress)
+    from . import reading
+    bodies = reading.open_bodies(cfg)
+    try:
+        with workers.gc_quiet() as settle:
+            state, renderer, taxonomy, planned, due = _read_and_plan(cfg, files, drafts, future, strict,
+                                                                     use_cache, search, finding, report, lap,
+                                                                     bodies)
+            settle()
+            _publish(cfg, planned, renderer, taxonomy, state, report, use_cache, progress)
+    finally:
+        bodies.close()
     lap("render")
     from . import syndicate
     jobs.forget()
@@ -154,7 +162,7 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
 
 def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, strict: bool, use_cache: bool,
                    search: bool | None, finding: pagefind.Mode, report: BuildReport,
-                   lap: Callable[[str], None]) -> tuple[cache.State, Renderer, Taxonomy, list[jobs.Job],
+                   lap: Callable[[str], None], bodies: reading.Bodies) -> tuple[cache.State, Renderer, Taxonomy, list[jobs.Job],
                                                         dt.datetime | None]:
     """Read every article (through the cache), group them into the site and plan its outputs."""
     from . import group, reading, weeks
@@ -166,8 +174,8 @@ def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, 
                               cfg.topics, cfg.topics_replace)
     state = cache.load(cfg.cache_dir, records_salt) if use_cache else cache.State(records_salt)
     report.warnings += [finding.warning] if finding.warning else []
-    articles, due = reading.published(reading.read_articles(cfg, files, taxonomy, state, report), drafts, future,
-                                      report)
+    articles, due = reading.published(reading.read_articles(cfg, files, taxonomy, state, report, bodies),
+                                      drafts, future, report)
     extra = reading.read_pages(cfg, report)
     lap("read")
     if strict and (report.skipped or report.warnings):
@@ -178,7 +186,7 @@ def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, 
     report.articles = len(site.articles)
     renderer = Renderer(cfg, taxonomy)
     plans = jobs.Plans(_output_salt(cfg, taxonomy), state.plans)
-    planned = plan(cfg, site, renderer, extra, search, plans)
+    planned = plan(cfg, site, renderer, extra, search, plans, bodies)
     state.plans = plans.new   # saved only with the outputs they describe (after publishing)
     lap("plan")
     return state, renderer, taxonomy, planned, due

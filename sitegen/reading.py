@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,14 +24,78 @@ from .slugs import slugify
 from .text import clean, clean_line
 from .topics import Taxonomy
 
+
+class Bodies:
+    """Article bodies rendered while reading, kept for the rest of one build in pack files (one per reading
+    process, appended to) in a folder of the state directory: the article's page, full-text feeds and search
+    record read them back instead of parsing and rendering the Markdown twice more. Nothing is kept between
+    builds (records of unchanged files come from the cache, and their bodies are rendered on demand)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.where: dict[str, tuple[str, int, int]] = {}   # article path -> (pack file, offset, length)
+        self._pid, self._fds, self._end = 0, {}, 0          # this process's descriptors; its pack's size
+
+    def _mine(self) -> dict[str, int]:
+        if self._pid != os.getpid():   # a new (forked) process: descriptors of its own, and a pack of its own
+            self._pid, self._fds, self._end = os.getpid(), {}, 0
+        return self._fds
+
+    def put(self, html: str) -> tuple[str, int, int] | None:
+        """Append one body to this process's pack; return where it is (None if it could not be kept)."""
+        fds, data = self._mine(), html.encode("utf-8")
+        name, offset = str(self._pid), self._end
+        try:
+            if "" not in fds:
+                fds[""] = os.open(self.folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            wrote = os.write(fds[""], data)   # unbuffered: other processes can read it once this returns
+        except OSError:
+            return None                       # a full disk: this body is rendered again when needed
+        self._end += wrote
+        return (name, offset, len(data)) if wrote == len(data) else None
+
+    def get(self, path: str) -> str | None:
+        """The body kept for the article at `path`, or None."""
+        loc = self.where.get(path)
+        if loc is None:
+            return None
+        name, offset, length = loc
+        fds = self._mine()
+        try:
+            if name not in fds:
+                fds[name] = os.open(self.folder / name, os.O_RDONLY)
+            data = os.pread(fds[name], length, offset)
+        except OSError:
+            return None
+        return data.decode("utf-8") if len(data) == length else None
+
+    def close(self) -> None:
+        """Close this process's descriptors and delete the packs."""
+        if self._pid == os.getpid():
+            for fd in self._fds.values():
+                os.close(fd)
+        self._fds, self._pid = {}, 0
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def open_bodies(cfg: Config) -> Bodies:
+    """A fresh pack folder for this build, after removing any a killed build left (the caller holds the
+    build lock, so no other build is using one)."""
+    cfg.state_dir.mkdir(parents=True, exist_ok=True)
+    for old in cfg.state_dir.glob("bodies-*"):
+        shutil.rmtree(old, ignore_errors=True)
+    return Bodies(Path(tempfile.mkdtemp(prefix="bodies-", dir=cfg.state_dir)))
+
+
 # Set before forking readers: what _load_one needs besides its argument.
-_READ: tuple[Config, Taxonomy] | None = None
+_READ: tuple[Config, Taxonomy, Bodies | None] | None = None
 
 
-def _load_one(item: tuple[str, str, str]) -> tuple[str, object]:
-    """Read one content file in a worker: (rel, Loaded | SourceError | "same" when its hash is unchanged)."""
+def _load_one(item: tuple[str, str, str]) -> tuple[str, object, tuple[str, int, int] | None]:
+    """Read one content file in a worker: (rel, Loaded | SourceError | "same" when its hash is unchanged,
+    where its body was kept)."""
     assert _READ is not None
-    cfg, taxonomy = _READ
+    cfg, taxonomy, bodies = _READ
     path, rel, known_hash = item
     try:
         if os.stat(path).st_size > cfg.max_article_bytes:
@@ -37,15 +103,17 @@ def _load_one(item: tuple[str, str, str]) -> tuple[str, object]:
                               "(max_article_bytes in site.yaml)")
         data = Path(path).read_bytes()
         if known_hash and content.source_hash(data) == known_hash:
-            return rel, "same"
-        return rel, content.load(data, rel, cfg.tz, taxonomy)
+            return rel, "same", None
+        loaded, html = content.load_rendered(data, rel, cfg.tz, taxonomy)
+        return rel, loaded, bodies.put(html) if bodies is not None else None
     except SourceError as exc:
-        return rel, exc
+        return rel, exc, None
 
 
 def read_articles(cfg: Config, files: Scan, taxonomy: Taxonomy, state: cache.State,
-                  report: BuildReport) -> list[Article]:
-    """Load every article (from the cache when its file is unchanged); bad ones are reported and skipped."""
+                  report: BuildReport, bodies: Bodies | None = None) -> list[Article]:
+    """Load every article (from the cache when its file is unchanged); bad ones are reported and skipped.
+    The bodies of the articles actually read are kept in `bodies`, when given."""
     global _READ
     old, fresh = state.records, {}
     todo: list[tuple[str, str, str]] = []
@@ -57,14 +125,16 @@ def read_articles(cfg: Config, files: Scan, taxonomy: Taxonomy, state: cache.Sta
             fresh[rel] = entry
         else:
             todo.append((path, rel, entry.source_hash if entry else ""))
-    _READ = (cfg, taxonomy)
+    _READ = (cfg, taxonomy, bodies)
     try:
         results = workers.map_parallel(_load_one, todo)
     finally:
         _READ = None
     canon: dict = {}   # records from workers share nothing: give repeated names one copy (model.shared)
-    for rel, result in results:
+    for rel, result, kept in results:
         st = stats[rel]
+        if kept is not None and bodies is not None:
+            bodies.where[rel] = kept
         if isinstance(result, SourceError):
             report.skipped.append(str(result))
         elif result == "same":
@@ -124,12 +194,14 @@ def read_pages(cfg: Config, report: BuildReport) -> list[tuple[str, str, str]]:
     return out
 
 
-def body_for(cfg: Config) -> Callable[[Article], str]:
-    """Rendered bodies on demand; the last few hundred are remembered (full-text feeds made one after
-    another share their newest articles), never all of them: a worker renders tens of thousands."""
+def body_for(cfg: Config, bodies: Bodies | None = None) -> Callable[[Article], str]:
+    """Rendered bodies on demand: kept from reading when they were (`bodies`), else rendered from the file.
+    The last few hundred are remembered (full-text feeds made one after another share their newest
+    articles), never all of them: a worker renders tens of thousands."""
     @functools.lru_cache(maxsize=BODIES_KEPT)
     def rendered(path: str, digest: str) -> str:
-        return content.body_html((cfg.root / path).read_bytes(), path)
+        kept = bodies.get(path) if bodies is not None else None
+        return kept if kept is not None else content.body_html((cfg.root / path).read_bytes(), path)
 
     def body(art: Article) -> str:
         return rendered(art.path, art.digest)

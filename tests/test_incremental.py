@@ -169,3 +169,31 @@ def _salt(folder: Path) -> str:
 
     with open(folder / "build.pickle", "rb") as fh:
         return cache._Unpickler(fh).load().salt
+
+
+def test_bodies_rendered_while_reading_are_read_back_not_rendered_again(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitegen import content
+
+    site = write_site(tmp_path / "site", SETTINGS)
+    rng = random.Random(7)
+    for n in range(12):
+        _write(site, n, rng)
+    rendered: list[str] = []
+    real = content.body_html
+    monkeypatch.setattr(content, "body_html", lambda data, rel: rendered.append(rel) or real(data, rel))
+    monkeypatch.setenv("SITEGEN_JOBS", "1")   # observe calls in this process
+    cfg = load_config(site)
+    build(cfg)
+    assert rendered == []   # pages, full-text feeds and search records all read the bodies kept while reading
+    assert not list(cfg.state_dir.glob("bodies-*"))   # the packs last one build
+    clean = _clean_copy(site, tmp_path / "clean")
+    assert _tree(site / "public") == clean
+    # A rebuild reads only the edited file: its body is kept, the neighbours whose pages change are rendered
+    # from their files (their records come from the cache), and the output equals a clean build's.
+    edited = site / "content" / "articles" / "a5.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    build(cfg)
+    assert "content/articles/a5.md" not in rendered
+    assert _tree(site / "public") == _clean_copy(site, tmp_path / "clean")
+    assert not list(cfg.state_dir.glob("bodies-*"))
