@@ -148,6 +148,7 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
             _publish(cfg, planned, renderer, taxonomy, state, report, use_cache, progress)
     finally:
         bodies.close()
+        pagefind.close_service()   # this process's, if it indexed anything (workers' end with them)
     lap("render")
     from . import syndicate
     jobs.forget()

@@ -11,25 +11,19 @@ merges every bundle in the browser (Pagefind's `mergeIndex`). Each bundle is mad
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import html
-import json
 import re
-import subprocess
-import tempfile
-import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from . import cache
 from .config import Config
-from .errors import SitegenError
 from .group import Site
 from .jobs import Job, fingerprint
 from .model import Article
-from .pagefind import executable, probe
+from .pagefind import index_files, probe
 from .render import PageInfo, Renderer, short_date
 from .urls import Urls
 
@@ -116,102 +110,6 @@ def _main_records(site: Site, r: Renderer, lang: str) -> list[dict]:
         out.append({"url": "/search/", "content": f"Search {r.cfg.title}", "language": lang,
                     "meta": {"title": "Search", "kind": "Page"}})
     return out
-
-
-# --- Pagefind's service protocol: base64 JSON messages, each followed by "," --------------------------------
-def _message(n: int, payload: dict) -> bytes:
-    return base64.b64encode(json.dumps({"message_id": n, "payload": payload}).encode("utf-8")) + b","
-
-
-def index_files(records: Sequence[dict], lang: str, keep: re.Pattern[str], what: str) -> dict[str, bytes]:
-    """Index `records` in a fresh `pagefind --service` and return the bundle's files that `keep` matches.
-
-    Pagefind's Python wrapper polls its process every 0.1 s per message (100 s for 1,000 records); this
-    speaks the same protocol directly: every record is written at once by a thread while replies are read.
-    """
-    exe = executable()
-    if exe is None:
-        raise SitegenError(f"search index {what}: the pagefind binary is missing; build --no-search builds "
-                           "the site without search")
-    with tempfile.TemporaryFile() as errors:
-        try:
-            proc = subprocess.Popen([exe, "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                    stderr=errors)
-        except OSError as exc:
-            raise SitegenError(f"search index {what}: cannot run {exe}: {exc.strerror or exc}") from None
-        try:
-            return _converse(proc, records, lang, keep, what)
-        except (OSError, ValueError, KeyError) as exc:
-            errors.seek(0)
-            tail = errors.read().decode("utf-8", "replace").strip().splitlines()[-1:] or [str(exc)]
-            raise SitegenError(f"search index {what}: pagefind failed: {tail[0][:300]} (build --no-search "
-                               "builds the site without search)") from None
-        finally:
-            if proc.stdin and not proc.stdin.closed:
-                try:
-                    proc.stdin.close()
-                except OSError:
-                    pass
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _converse(proc: subprocess.Popen, records: Sequence[dict], lang: str, keep: re.Pattern[str],
-              what: str) -> dict[str, bytes]:
-    stdin, stdout = proc.stdin, proc.stdout
-    assert stdin is not None and stdout is not None
-    reader = _Replies(stdout)
-    stdin.write(_message(0, {"type": "NewIndex", "config": {"force_language": lang}}))
-    stdin.flush()
-    index = reader.next(0, "NewIndex")["index_id"]
-
-    def write() -> None:
-        try:
-            for n, rec in enumerate(records, 1):
-                stdin.write(_message(n, {"type": "AddRecord", "index_id": index, "url": rec["url"],
-                                         "content": rec["content"], "language": rec["language"],
-                                         "meta": rec["meta"], "filters": None, "sort": None}))
-            stdin.write(_message(len(records) + 1, {"type": "GetFiles", "index_id": index}))
-            stdin.flush()
-        except OSError:
-            pass    # the process died: the reader meets the end of its output and says so
-
-    # Filters are left out on purpose: Pagefind writes filter values in hash-map order (not deterministic).
-    writer = threading.Thread(target=write, name=f"pagefind-{what}", daemon=True)
-    writer.start()
-    for n in range(1, len(records) + 1):
-        reader.next(n, "IndexedFile")
-    files = reader.next(len(records) + 1, "GetFiles")["files"]
-    writer.join()
-    return {f["path"]: base64.b64decode(f["content"]) for f in files if keep.fullmatch(f["path"])}
-
-
-class _Replies:
-    """Replies from the service, in order; an error reply or the end of output is a ValueError."""
-
-    def __init__(self, stream) -> None:  # type: ignore[no-untyped-def]
-        self.stream, self.buffer = stream, bytearray()
-
-    def next(self, n: int, kind: str) -> dict:
-        end, seen = self.buffer.find(b","), 0
-        while end < 0:      # a reply may run to megabytes (GetFiles): look for its end in new bytes only
-            chunk = self.stream.read1(1 << 20)
-            if not chunk:
-                raise ValueError("the pagefind process ended early")
-            seen = len(self.buffer)
-            self.buffer += chunk
-            end = self.buffer.find(b",", seen)
-        raw = bytes(self.buffer[:end])
-        del self.buffer[:end + 1]
-        reply = json.loads(base64.b64decode(raw))
-        payload = reply.get("payload") or {}
-        if payload.get("type") != kind or reply.get("message_id") != n:
-            answer = payload.get("message") or payload.get("type")
-            raise ValueError(f"pagefind answered {answer!r} to message {n}")
-        return payload
 
 
 # --- jobs -----------------------------------------------------------------------------------------------

@@ -126,6 +126,10 @@ def run(jobs: Sequence[Job], todo: list[int], sink: Sink,
                     finished, nbytes, nfiles = finished + count, nbytes + b, nfiles + f
                     if progress:
                         progress(finished, len(todo))
+                # Let the workers end normally rather than be terminated, so that what they started (a
+                # Pagefind service) is stopped and waited for, and its time counts as the build's.
+                pool.close()
+                pool.join()
         else:
             for start in range(0, len(todo), 64):
                 count, b, f = _run_chunk(todo[start:start + 64])

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sitehelpers import article, write_site
 
-from sitegen import cache, inputs, jobs, pipeline, reading, search
+from sitegen import cache, inputs, jobs, pagefind, pipeline, reading, search
 from sitegen.cli import main, parser
 from sitegen.config import load_config
 from sitegen.errors import SitegenError
@@ -136,6 +136,29 @@ def test_bundles_are_deterministic_and_hold_only_the_index(tmp_path: Path) -> No
     assert re.search(r'data-pagefind="/pagefind/main/#[0-9a-f]{12}"', page)
     assert re.search(r'data-bundles="/pagefind/2025-06/#[0-9a-f]{12} /pagefind/2025-07/#[0-9a-f]{12}"', page)
     assert '<a href="/search/">Search</a>' in (first / "public" / "index.html").read_text(encoding="utf-8")
+
+
+@needs_pagefind
+def test_one_pagefind_service_makes_bundle_after_bundle_with_the_same_bytes_as_a_fresh_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    started: list[list[str]] = []
+    real = subprocess.Popen
+    monkeypatch.setattr(subprocess, "Popen", lambda cmd, **kw: started.append(cmd) or real(cmd, **kw))
+    pagefind.close_service()
+
+    def records(prefix: str, n: int) -> list[dict]:
+        return [{"url": f"/{prefix}{i}/", "content": f"{prefix} {' '.join(WORDS[: 3 + i % len(WORDS)])}",
+                 "language": "en", "meta": {"title": f"{prefix} {i}"}} for i in range(n)]
+
+    alone = pagefind.index_files(records("budget", 30), "en", search.INDEX_FILES, "a")
+    pagefind.close_service()
+    started.clear()
+    pagefind.index_files(records("harbour", 40), "en", search.INDEX_FILES, "b")
+    after = pagefind.index_files(records("budget", 30), "en", search.INDEX_FILES, "a")
+    assert after == alone and len(started) == 1   # one process made both, and its second index is the same
+    pagefind.close_service()
 
 
 @needs_pagefind
@@ -274,7 +297,7 @@ def test_pagefind_failing_while_indexing_is_one_clear_error(tmp_path: Path,
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(crashing))
     record = {"url": "/a/", "content": "words", "language": "en", "meta": {"title": "A"}}
     with pytest.raises(SitegenError) as caught:
-        search.index_files([record], "en", search.INDEX_FILES, "2025-07")
+        pagefind.index_files([record], "en", search.INDEX_FILES, "2025-07")
     assert str(caught.value) == ("search index 2025-07: pagefind failed: thread main panicked: out of memory "
                                  "(build --no-search builds the site without search)")
 
@@ -291,4 +314,4 @@ def test_records_carry_title_date_source_and_topics(site: Path) -> None:
     assert rec["meta"] == {"title": "budget", "date": "2025-07-03", "day": "3 Jul 2025", "source": "AP",
                            "topics": "Politics and government"}
     assert rec["content"] == "budget\nThe budget & taxes\nAP\nPolitics and government"
-    assert os.path.basename(search.executable() or "").startswith("pagefind")
+    assert os.path.basename(pagefind.executable() or "").startswith("pagefind")
