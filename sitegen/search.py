@@ -5,8 +5,8 @@ month (`pagefind/2025-07/`), or, when a month holds more than BUNDLE_LIMIT artic
 (`pagefind/2025-07-q2/` holds days 8-14; q4 runs from the 22nd to the month's end), or per day
 (`pagefind/2025-07-09/`) when a quarter is still too big. `pagefind/main/` holds Pagefind's runtime (its JS,
 web worker and WebAssembly) and a small primary index of the topics and sources; the search page loads it and
-merges every bundle in the browser (Pagefind's `mergeIndex`). Each bundle is made by its own `pagefind
---service` process fed records (title, summary, body text, source, topics, date) and read back in memory.
+merges every bundle in the browser (Pagefind's `mergeIndex`). Each bundle is an index of its own, fed
+records (title, summary, body text, source, topics, date) and read back in memory (`pagefind.index_files`).
 """
 
 from __future__ import annotations
