@@ -163,8 +163,8 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
 
 def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, strict: bool, use_cache: bool,
                    search: bool | None, finding: pagefind.Mode, report: BuildReport,
-                   lap: Callable[[str], None], bodies: reading.Bodies) -> tuple[cache.State, Renderer, Taxonomy, list[jobs.Job],
-                                                        dt.datetime | None]:
+                   lap: Callable[[str], None], bodies: reading.Bodies
+                   ) -> tuple[cache.State, Renderer, Taxonomy, list[jobs.Job], dt.datetime | None]:
     """Read every article (through the cache), group them into the site and plan its outputs."""
     from . import group, reading, weeks
     from .render import Renderer

@@ -34,20 +34,16 @@ T = TypeVar("T")
 
 class Memo:
     """The results of each week's work in the last build, by a digest of the articles they were worked out
-    from (and the week): `get` returns the remembered result or works it out; `new` holds this build's, which
-    is what the build cache keeps. Code changes need no key: the cache is dropped when sitegen changes."""
+    from (and the week): `get_all` returns the remembered results or works them out; `new` holds this
+    build's, which is what the build cache keeps. Code changes need no key: the cache is dropped when sitegen changes."""
 
     def __init__(self, old: dict[str, Any] | None = None) -> None:
         self.old, self.new = old or {}, dict[str, Any]()
 
-    def get(self, kind: str, wk: int, arts: Sequence[Article], work: Callable[..., T], *args: Any) -> T:
-        """`work(*args)`, worked out from `arts` only (for week `wk`), or what it gave last time."""
-        return self.get_all(kind, work, [(wk, arts, args)])[0]
-
     def get_all(self, kind: str, work: Callable[..., T],
                 weeks: Sequence[tuple[int, Sequence[Article], tuple]]) -> list[T]:
-        """`get` for many weeks, each given as (week, articles, args of `work`): the weeks not remembered
-        are worked out in forked workers when there are enough of them (a cold build's hundreds of weeks),
+        """For each week, given as (week, articles, args of `work`): `work(*args)`, worked out from those
+        articles only, or what it gave last time. The weeks not remembered are worked out in forked workers when there are enough of them (a cold build's hundreds of weeks),
         here otherwise (a rebuild's two or three). `work` must be a module-level function."""
         names = [digest(f"{kind}\x1f{wk}\x1f" + " ".join(a.digest for a in arts))
                  if all(a.digest for a in arts) else None   # made in code (tests): no digest, nothing kept
