@@ -51,12 +51,14 @@ class State:
     build_id: str = ""                                         # also written into the output's marker file
     plans: dict[str, tuple] = field(default_factory=dict)      # page groups planned (jobs.Plans)
     weeks: dict[str, Any] = field(default_factory=dict)        # stories worked out per week (weeks.Memo)
+    plan_index: tuple[str, dict] | None = None                 # (salt, the group each term had) (jobs.Plans)
+    published: Any = None                                      # delta.Snapshot of the published articles
     origin: dict[str, Entry] = field(default_factory=dict, repr=False)   # records as loaded (not saved)
 
 
 _ALLOWED = {
     ("sitegen.cache", "State"), ("sitegen.cache", "Entry"), ("sitegen.content", "Loaded"),
-    ("sitegen.model", "Article"), ("datetime", "datetime"), ("datetime", "date"), ("datetime", "timezone"),
+    ("sitegen.model", "Article"), ("sitegen.delta", "Snapshot"), ("datetime", "datetime"), ("datetime", "date"), ("datetime", "timezone"),
     ("datetime", "timedelta"), ("zoneinfo", "ZoneInfo"), ("zoneinfo._zoneinfo", "ZoneInfo"),
     ("builtins", "set"), ("builtins", "frozenset"), ("copyreg", "_reconstructor"), ("builtins", "object"),
 }

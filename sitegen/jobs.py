@@ -43,6 +43,11 @@ def _walk(obj: Any, out: list[str]) -> None:
     if kind is Article:
         out.append(obj.digest)
     elif kind in (tuple, list):
+        if obj and type(obj[0]) is Article:   # a listing: its articles' digests, joined at C speed
+            printed = [a.digest for a in obj if type(a) is Article]
+            if len(printed) == len(obj):
+                out.append("[" + " ".join(printed) + "]")
+                return
         out.append("[")
         for item in obj:
             _walk(item, out)
@@ -134,13 +139,20 @@ class Plans:
     Groups nest: a term's group plans each of its pages as a group of its own, so an unchanged term costs
     one key, and a changed one re-plans only the pages whose own key changed."""
 
-    def __init__(self, salt: str, old: dict[str, PlanEntry] | None = None) -> None:
+    def __init__(self, salt: str, old: dict[str, PlanEntry] | None = None,
+                 index: tuple[str, dict[Any, str]] | None = None) -> None:
         self.salt, self.old, self.new = salt, old or {}, dict[str, PlanEntry]()
         self._inner: list[str] | None = None   # keys of the groups planned inside the one being planned
+        # The group each named thing (a term) had last time, and has now: see `recall`.
+        self.last_index = index[1] if index and index[0] == salt else {}
+        self.index: dict[Any, str] = {}
 
-    def group(self, key: str, plan: Callable[[], Iterable[Job]]) -> list[Job]:
-        """The jobs `plan()` gives, or the remembered ones when `key` was planned by the last build."""
+    def group(self, key: str, plan: Callable[[], Iterable[Job]], ident: Any = None) -> list[Job]:
+        """The jobs `plan()` gives, or the remembered ones when `key` was planned by the last build. A group
+        given an `ident` can be recalled by it in the next build (`recall`)."""
         name = digest(f"{self.salt}\x1f{key}")
+        if ident is not None:
+            self.index[ident] = name
         if self._inner is not None:
             self._inner.append(name)
         hit = self.old.get(name)
@@ -152,6 +164,20 @@ class Plans:
                 inner, self._inner = self._inner, outer
             self.new[name] = (tuple((j.path, j.template, j.fingerprint) for j in made), tuple(inner))
             return made
+        self._keep(name, hit)
+        again = _Replan(plan)
+        return [Job(path, template, fp, functools.partial(again.make, path)) for path, template, fp in hit[0]]
+
+    def recall(self, ident: Any, plan: Callable[[], Iterable[Job]]) -> list[Job] | None:
+        """The jobs of the group the last build planned as `ident`, without working out its key: for a caller
+        that knows nothing the group is made from has changed (delta.py). None when there is no such group."""
+        name = self.last_index.get(ident)
+        hit = self.old.get(name) if name is not None else None
+        if name is None or hit is None:
+            return None
+        self.index[ident] = name
+        if self._inner is not None:
+            self._inner.append(name)
         self._keep(name, hit)
         again = _Replan(plan)
         return [Job(path, template, fp, functools.partial(again.make, path)) for path, template, fp in hit[0]]

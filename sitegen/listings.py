@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 
+from .delta import ENTITY_KINDS, TermId
 from .group import Site, Term, paginate
 from .jobs import Job, Plans, fingerprint
 from .model import Article
@@ -39,16 +40,23 @@ def _listing(r: Renderer, path: str, page: PageInfo, digests: str, **ctx: object
 
 
 def _term_pages(kind: str, terms: Sequence[Term], r: Renderer, base_of: Callable[[str], str],
-                name_of: Callable[[Term], str], plans: Plans) -> Iterator[Job]:
+                name_of: Callable[[Term], str], plans: Plans, touched: set[TermId] | None) -> Iterator[Job]:
     """Each term's index page (its newest articles) and stable archive pages, through `plans` under a key of
     everything they show besides the build's settings: a term whose articles are unchanged is not planned
-    again (a new article re-plans the pages of its terms, and only pages whose own key changed are made)."""
+    again (a new article re-plans the pages of its terms, and only pages whose own key changed are made).
+    A term not in `touched` (when known, see delta.py) is recalled without even working out that key."""
     size = r.cfg.page_size
     for term in terms:
         base, name = base_of(term.slug), name_of(term)
+        plan = partial(_one_term, kind, term, r, base, name, plans)
+        if touched is not None and (kind, term.slug) not in touched:
+            recalled = plans.recall((kind, term.slug), plan)
+            if recalled is not None:
+                yield from recalled
+                continue
         digests = " ".join([a.digest for a in term.articles])
-        yield from plans.group(f"{kind}\x1f{term.slug}\x1f{base}\x1f{name}\x1f{size}\x1f{digests}",
-                               partial(_one_term, kind, term, r, base, name, plans))
+        yield from plans.group(f"{kind}\x1f{term.slug}\x1f{base}\x1f{name}\x1f{size}\x1f{digests}", plan,
+                               ident=(kind, term.slug))
 
 
 def _one_term(kind: str, term: Term, r: Renderer, base: str, name: str, plans: Plans) -> Iterator[Job]:
@@ -88,18 +96,19 @@ def _archive_page(kind: str, term: Term, r: Renderer, base: str, name: str, n: i
     yield _listing(r, path, page, digests, slug=term.slug, name=name, count=None, articles=chunk, pager=pager)
 
 
-ENTITY_PAGES = {"people": ("person", "People"), "places": ("place", "Places"),
-                "organisations": ("organisation", "Organisations")}
+ENTITY_PAGES = {family: (kind, label) for (family, kind), label
+                in zip(ENTITY_KINDS.items(), ("People", "Places", "Organisations"))}   # family -> (kind, label)
 
 
-def terms(site: Site, r: Renderer, plans: Plans) -> Iterator[Job]:
-    """Topic, source and name pages (each term's through `plans`), and their index pages."""
+def terms(site: Site, r: Renderer, plans: Plans, touched: set[TermId] | None = None) -> Iterator[Job]:
+    """Topic, source and name pages (each term's through `plans`), and their index pages. `touched`: the
+    terms whose articles may have changed since the last build (None: any)."""
     topic_name = lambda t: r.topic_name(t.slug)
-    yield from _term_pages("topic", site.topics, r, Urls.topic, topic_name, plans)
-    yield from _term_pages("source", site.sources, r, Urls.source, lambda t: t.name, plans)
+    yield from _term_pages("topic", site.topics, r, Urls.topic, topic_name, plans, touched)
+    yield from _term_pages("source", site.sources, r, Urls.source, lambda t: t.name, plans, touched)
     for family, (kind, label) in ENTITY_PAGES.items():
         terms_ = site.entities.get(family, ())
-        yield from _term_pages(kind, terms_, r, partial(Urls.entity, family), lambda t: t.name, plans)
+        yield from _term_pages(kind, terms_, r, partial(Urls.entity, family), lambda t: t.name, plans, touched)
         if terms_:
             page = PageInfo("entities", f"{family}/", label, f"{label} named in at least "
                             f"{r.cfg.entity_min_articles} articles", r.alternates("home"))

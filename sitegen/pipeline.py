@@ -15,7 +15,7 @@ from .report import BuildReport, IngestReport, Outcome
 from .write import Patch, Staging, build_lock, check_output, clean_stale_staging, interrupted
 
 if TYPE_CHECKING:
-    from . import group, reading
+    from . import delta, group, reading
     from .render import Renderer
     from .topics import Taxonomy
 
@@ -57,10 +57,10 @@ BuildProgress = Callable[[str, int, int], None]
 
 def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str, str]],
          search: bool | None = None, plans: jobs.Plans | None = None,
-         bodies: reading.Bodies | None = None) -> list[jobs.Job]:
+         bodies: reading.Bodies | None = None, touched: set[delta.TermId] | None = None) -> list[jobs.Job]:
     """Every output of the site as a job, in a fixed order; two jobs never share a path. `plans` carries
     the page groups planned by the last build (a fresh one plans everything); `bodies`, the article bodies
-    reading kept."""
+    reading kept; `touched`, the terms whose articles may have changed since the last build (None: any)."""
     from . import listings, pages, reading, sitemap, syndicate
     from . import search as searching
 
@@ -73,7 +73,7 @@ def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str,
     out += pages.editions(site, r, plans)
     out += pages.archives(site, r)
     out += pages.articles(site, r, body_for)
-    out += listings.terms(site, r, plans)
+    out += listings.terms(site, r, plans, touched)
     out += pages.threads(site, r)
     out += pages.standalone(r, extra)
     out += syndicate.feed_jobs(site, r, body_for)
@@ -166,7 +166,7 @@ def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, 
                    lap: Callable[[str], None], bodies: reading.Bodies
                    ) -> tuple[cache.State, Renderer, Taxonomy, list[jobs.Job], dt.datetime | None]:
     """Read every article (through the cache), group them into the site and plan its outputs."""
-    from . import group, reading, weeks
+    from . import delta, group, reading, weeks
     from .render import Renderer
     from .topics import load_taxonomy
 
@@ -186,9 +186,12 @@ def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, 
     state.weeks = memo.new
     report.articles = len(site.articles)
     renderer = Renderer(cfg, taxonomy)
-    plans = jobs.Plans(_output_salt(cfg, taxonomy), state.plans)
-    planned = plan(cfg, site, renderer, extra, search, plans, bodies)
-    state.plans = plans.new   # saved only with the outputs they describe (after publishing)
+    salt = _output_salt(cfg, taxonomy)
+    plans = jobs.Plans(salt, state.plans, state.plan_index)
+    touched = delta.touched(site, state.published, salt, state.origin)
+    planned = plan(cfg, site, renderer, extra, search, plans, bodies, touched)
+    # saved only with the outputs they describe (after publishing)
+    state.plans, state.plan_index, state.published = plans.new, (salt, plans.index), delta.snapshot(site, salt)
     lap("plan")
     return state, renderer, taxonomy, planned, due
 

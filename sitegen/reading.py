@@ -126,6 +126,8 @@ def read_articles(cfg: Config, files: Scan, taxonomy: Taxonomy, state: cache.Sta
         else:
             todo.append((path, rel, entry.source_hash if entry else ""))
     _READ = (cfg, taxonomy, bodies)
+    if len(todo) >= workers.MIN_PARALLEL:
+        taxonomy.scorer()   # made once here rather than once per forked worker
     try:
         results = workers.map_parallel(_load_one, todo)
     finally:

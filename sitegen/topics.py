@@ -13,6 +13,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -115,25 +116,35 @@ Rows = dict[str, tuple[tuple[int, float], ...]]   # feature -> ((topic index, we
 
 
 class Taxonomy:
-    """The site's topics in a stable order, and the scorer that assigns them to articles."""
+    """The site's topics in a stable order, and the scorer that assigns them to articles.
 
-    def __init__(self, topics: tuple[Topic, ...], lexicons: dict[str, dict[str, float]],
-                 priors: dict[str, float], model: dict[str, Any] | None) -> None:
+    The scorer (keyword lexicons and the shipped model, ~0.1 s to load) is made on the first article
+    classified: most incremental builds read no article without topics and never need it."""
+
+    def __init__(self, topics: tuple[Topic, ...], lexicons: Callable[[], dict[str, dict[str, float]]],
+                 priors: dict[str, float], model: Callable[[], dict[str, Any] | None]) -> None:
         if not topics:
             raise ValueError("a taxonomy needs at least one topic")
         self.topics = topics
         self._by_slug = {t.slug: t for t in topics}
         self._slugs = [t.slug for t in topics]
-        self._beta = float(model["beta"]) if model else 0.0
-        lean = dict(zip(model["topics"], model["bias"])) if model else {}
-        self._bias = [lean.get(s, 0.0) for s in self._slugs]
         self._prior = [priors.get(s, 0.0) for s in self._slugs]
-        lex: dict[str, list[tuple[int, float]]] = {}
-        for i, slug in enumerate(self._slugs):
-            for feat, w in lexicons.get(slug, {}).items():
-                lex.setdefault(feat, []).append((i, w))
-        self._lex: Rows = {f: tuple(r) for f, r in lex.items()}
-        self._mod: Rows = _model_rows(model, tuple(self._slugs)) if model else {}
+        self._sources = (lexicons, model)
+        self._scorer: tuple[Rows, Rows, float, list[float]] | None = None
+
+    def scorer(self) -> tuple[Rows, Rows, float, list[float]]:
+        """(lexicon rows, model rows, model weight, model bias per topic), made once."""
+        if self._scorer is None:
+            lexicons, model = self._sources[0](), self._sources[1]()
+            lex: dict[str, list[tuple[int, float]]] = {}
+            for i, slug in enumerate(self._slugs):
+                for feat, w in lexicons.get(slug, {}).items():
+                    lex.setdefault(feat, []).append((i, w))
+            lean = dict(zip(model["topics"], model["bias"])) if model else {}
+            self._scorer = ({f: tuple(r) for f, r in lex.items()},
+                            _model_rows(model, tuple(self._slugs)) if model else {},
+                            float(model["beta"]) if model else 0.0, [lean.get(s, 0.0) for s in self._slugs])
+        return self._scorer
 
     def get(self, slug: str) -> Topic | None:
         """Return the topic with this slug, or None."""
@@ -142,6 +153,7 @@ class Taxonomy:
     def _evidence(self, title: str, text: str,
                   explain: bool = False) -> tuple[list[float], list[dict[str, float]]]:
         """Score every topic; with `explain`, also each topic's per-feature contributions."""
+        lexicon, weights, beta, bias = self.scorer()
         feats = features(title, text)
         scores = [0.0] * len(self._slugs)
         parts: list[dict[str, float]] = [{} for _ in self._slugs]
@@ -149,16 +161,16 @@ class Taxonomy:
         known2 = 0.0   # the part of the text the model has weights for
         for feat in sorted(feats):   # sorted: float sums must not depend on set order
             tf = 1 + math.log(feats[feat])
-            known2 += tf * tf if feat in self._mod else 0.0
-            model_scale = self._beta * tf / norm2 ** 0.5   # the model reads the L2-normalised vector
-            for rows, scale in ((self._lex.get(feat, ()), tf), (self._mod.get(feat, ()), model_scale)):
+            known2 += tf * tf if feat in weights else 0.0
+            model_scale = beta * tf / norm2 ** 0.5   # the model reads the L2-normalised vector
+            for rows, scale in ((lexicon.get(feat, ()), tf), (weights.get(feat, ()), model_scale)):
                 for i, w in rows:
                     scores[i] += w * scale
                     if explain:
                         parts[i][feat] = parts[i].get(feat, 0.0) + w * scale
         # the model's lean towards HuffPost's big sections is taken out as far as the model spoke
-        coverage = self._beta * (known2 / norm2) ** 0.5
-        scores = [s + p + coverage * b for s, p, b in zip(scores, self._prior, self._bias)]
+        coverage = beta * (known2 / norm2) ** 0.5
+        scores = [s + p + coverage * b for s, p, b in zip(scores, self._prior, bias)]
         return scores, parts
 
     def _choose(self, scores: list[float]) -> list[tuple[int, float]]:
@@ -250,16 +262,22 @@ def load_taxonomy(overrides: dict[str, dict[str, str]] | None = None, replace: b
 def _build(key: SpecKey, replace: bool) -> Taxonomy:
     site = {slug: dict(items) for slug, items in key}
     spec = {} if replace else {s: dict(v) for s, v in default_spec().items()}
-    lexicons = {} if replace else dict(default_lexicons())
+    own: dict[str, str] = {}
     for slug, v in site.items():
         base = spec.setdefault(slug, {"name": slug.replace("-", " ").capitalize(), "description": ""})
         base.update({k: v[k] for k in ("name", "description") if k in v})
         if v.get("keywords"):   # extends a default topic's lexicon; defines a new topic's
-            own = keyword_features(v["keywords"], SITE_KEYWORD_WEIGHT)[0]
-            lexicons[slug] = {**lexicons.get(slug, {}), **own}
+            own[slug] = v["keywords"]
+
+    def lexicons() -> dict[str, dict[str, float]]:
+        out = {} if replace else dict(default_lexicons())
+        for slug, keywords in own.items():
+            out[slug] = {**out.get(slug, {}), **keyword_features(keywords, SITE_KEYWORD_WEIGHT)[0]}
+        return out
+
     shares = sorted(float(v["share"]) for v in default_spec().values())
     middle = shares[len(shares) // 2]   # a new topic is assumed as common as a middling default one
     priors = {} if replace else {
         s: PRIOR_WEIGHT * math.log(float(spec[s].get("share", middle)) * len(spec)) for s in spec}
     topics = tuple(Topic(s, str(v["name"]), str(v.get("description", ""))) for s, v in spec.items())
-    return Taxonomy(topics, lexicons, priors, None if replace else load_model())
+    return Taxonomy(topics, lexicons, priors, lambda: None if replace else load_model())

@@ -141,7 +141,10 @@ def run(jobs: Sequence[Job], todo: list[int], sink: Sink,
     return nbytes, nfiles
 
 
-def map_parallel(func: Callable[[Any], Any], items: Sequence[Any], min_parallel: int = 400) -> list[Any]:
+MIN_PARALLEL = 400   # items below which map_parallel works in-process
+
+
+def map_parallel(func: Callable[[Any], Any], items: Sequence[Any], min_parallel: int = MIN_PARALLEL) -> list[Any]:
     """`[func(x) for x in items]`, in forked workers when there is enough work (order kept)."""
     n = workers()
     if n <= 1 or len(items) < min_parallel or "fork" not in multiprocessing.get_all_start_methods():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -29,7 +30,17 @@ def _tree(public: Path) -> dict[str, str]:
             for p in sorted(public.rglob("*")) if p.is_file() and p.name != ".sitegen-output"}
 
 
-def _write(site: Path, n: int, rng: random.Random) -> None:
+def _write(site: Path, n: int, rng: random.Random, copy_of: int | None = None, draft: bool = False) -> None:
+    """Article n, random; `copy_of`: with the body of article `copy_of` (another outlet's copy of its story,
+    whose shown copy may change); `draft`: left out of the site."""
+    if copy_of is not None:
+        text = (site / "content" / "articles" / f"a{copy_of}.md").read_text(encoding="utf-8")
+        front, body = text.split("\n---\n", 1)
+        day = min(31, max(1, int(re.search(r"date: 2025-07-(\d\d)", front)[1]) + rng.randint(-1, 1)))
+        front = re.sub(r"date: 2025-07-\d\d", f"date: 2025-07-{day:02d}", front)   # within the story window
+        front = re.sub(r"source: .*", f"source: {rng.choice(SOURCES)}", front).replace("draft: true\n", "")
+        (site / "content" / "articles" / f"a{n}.md").write_text(f"{front}\n---\n{body}", encoding="utf-8")
+        return
     day = rng.randint(1, 31)   # five weeks: stories are worked out (and remembered) a week at a time
     topics = rng.sample(TOPICS, rng.randint(1, 2))
     people = rng.sample(PEOPLE, rng.randint(0, 2))
@@ -37,11 +48,12 @@ def _write(site: Path, n: int, rng: random.Random) -> None:
     title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 7))).capitalize() + f" {n}"
     body = "\n\n".join(" ".join(rng.choice(WORDS) for _ in range(rng.randint(12, 40))) + "."
                        for _ in range(rng.randint(1, 3)))
+    body += f"\n\nReported by desk {n}." if n % 2 else ""   # copies of one story differ a little
     entities = "".join(f"\n  {kind}: [{', '.join(names)}]" for kind, names in (("people", people), ("places", places))
                        if names)
     article(site, f"articles/a{n}.md",
             f"title: {title}\ndate: 2025-07-{day:02d}T{rng.randint(0, 23):02d}:00:00+00:00\n"
-            f"source: {rng.choice(SOURCES)}\ntopics: [{', '.join(topics)}]"
+            f"source: {rng.choice(SOURCES)}\ntopics: [{', '.join(topics)}]" + ("\ndraft: true" if draft else "")
             + (f"\nentities:{entities}" if entities else ""), body + "\n")
 
 
@@ -66,13 +78,13 @@ def test_random_adds_edits_and_deletes_build_like_a_clean_build(tmp_path: Path, 
     made = len(alive)
     for step in range(6):
         for _ in range(rng.randint(1, 3)):
-            action = rng.choice(["add", "edit", "delete"] if len(alive) > 3 else ["add", "edit"])
-            if action == "add":
-                _write(site, made, rng)
+            action = rng.choice(["add", "edit", "copy", "draft"] + (["delete"] if len(alive) > 3 else []))
+            if action in ("add", "copy"):   # a copy of another article's story: stories and shown copies move
+                _write(site, made, rng, copy_of=rng.choice(alive) if action == "copy" else None)
                 alive.append(made)
                 made += 1
-            elif action == "edit":
-                _write(site, rng.choice(alive), rng)     # new title, date, topics, names and text
+            elif action in ("edit", "draft"):
+                _write(site, rng.choice(alive), rng, draft=action == "draft")   # new title, date, names, text
             else:
                 victim = alive.pop(rng.randrange(len(alive)))
                 (site / "content" / "articles" / f"a{victim}.md").unlink()
@@ -197,3 +209,31 @@ def test_bodies_rendered_while_reading_are_read_back_not_rendered_again(tmp_path
     assert "content/articles/a5.md" not in rendered
     assert _tree(site / "public") == _clean_copy(site, tmp_path / "clean")
     assert not list(cfg.state_dir.glob("bodies-*"))
+
+
+def test_terms_no_article_touched_are_recalled_not_walked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an edit, the terms the article left or joined are planned again; every other term is recalled by
+    name (delta.py), and the site still equals a clean build."""
+    from sitegen import delta, jobs
+
+    rng = random.Random(5)
+    site = write_site(tmp_path / "site", SETTINGS + "search: false\n")
+    for n in range(14):
+        _write(site, n, rng)
+    build(load_config(site))
+    seen: list[set | None] = []
+    recalled: list[tuple] = []
+    touched, recall = delta.touched, jobs.Plans.recall
+    monkeypatch.setattr(delta, "touched", lambda *a: seen.append(touched(*a)) or seen[-1])
+    monkeypatch.setattr(jobs.Plans, "recall",
+                        lambda self, ident, plan: (r := recall(self, ident, plan)) and recalled.append(ident) or r)
+    before = (site / "content" / "articles" / "a3.md").read_text(encoding="utf-8")
+    _write(site, 3, rng)
+    after = (site / "content" / "articles" / "a3.md").read_text(encoding="utf-8")
+    build(load_config(site))
+    topics = {t for text in (before, after) for t in re.search(r"topics: \[(.*)\]", text)[1].split(", ")}
+    sources = {re.search(r"source: (.*)", text)[1] for text in (before, after)}
+    assert seen[0] is not None and {t for kind, t in seen[0] if kind == "topic"} == topics
+    assert {t for kind, t in seen[0] if kind == "source"} == {s.lower().replace(" ", "-") for s in sources}
+    assert recalled and not set(recalled) & seen[0]
+    assert _tree(site / "public") == _clean_copy(site, tmp_path / "clean")
