@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from .jobs import register_groups
-from .model import Article
+from .model import SORT_KEY, Article
 from .slugs import slug_or
 from .stories import Stories, find_stories
 from .stories import build as build_stories
@@ -98,11 +98,13 @@ class Site:
 
 def newest_first(articles: Iterable[Article]) -> list[Article]:
     """Sort by (date, slug), newest first: the one order every listing and feed uses."""
-    return sorted(articles, key=lambda a: a.sort_key, reverse=True)
+    return sorted(articles, key=SORT_KEY, reverse=True)
 
 
 def dedupe_slugs(articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
     """Give articles that would share a URL (same day and slug) deterministic `-2`, `-3` suffixes."""
+    if len({(a.day, a.slug) for a in articles}) == len(articles):
+        return list(articles), []   # nothing to settle (the usual case): no sort of every article
     seen: set[tuple[dt.date, str]] = set()
     out: list[Article] = []
     warnings: list[str] = []
@@ -130,6 +132,9 @@ def dedupe_slugs(articles: Sequence[Article]) -> tuple[list[Article], list[str]]
 def dedupe_ids(articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
     """Two articles of one day with the same id would share a feed id: the later-claimed one (same order as
     slugs) loses its id, so its feed id comes from its slug, with a warning."""
+    ids = [(a.day, a.id) for a in articles if a.id is not None]
+    if len(set(ids)) == len(ids):
+        return list(articles), []
     seen: dict[tuple[dt.date, str], Article] = {}
     out: list[Article] = []
     warnings: list[str] = []

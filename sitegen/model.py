@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -69,6 +70,9 @@ class Article:
     def sort_key(self) -> tuple[dt.datetime, str]:
         """Chronological order; ties broken by slug."""
         return (self.date, self.slug)
+
+
+SORT_KEY = operator.attrgetter("date", "slug")   # Article.sort_key as a sort key, at C speed
 
 
 def shared(art: Article, canon: dict) -> Article:

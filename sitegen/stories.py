@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from . import cluster
-from .model import Article
+from .model import SORT_KEY, Article
 from .slugs import slug_or
 from .weeks import WEEK, Memo, by_week, week
 
@@ -133,7 +133,7 @@ class _Index:
     """Articles oldest first with, per specific name and per primary topic, their positions in time order."""
 
     def __init__(self, articles: Sequence[Article]) -> None:
-        self.arts = sorted(articles, key=lambda a: a.sort_key)
+        self.arts = sorted(articles, key=SORT_KEY)
         self.days = [a.day.toordinal() for a in self.arts]
         df: Counter[tuple[str, str]] = Counter()
         names: list[set[tuple[str, str]]] = []

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from . import workers
 from .jobs import digest
-from .model import Article
+from .model import SORT_KEY, Article
 
 WEEK = 7
 
@@ -24,7 +24,7 @@ def week(day: dt.date) -> int:
 def by_week(articles: Sequence[Article]) -> dict[int, list[Article]]:
     """Articles of each week, oldest first (by date, slug)."""
     weeks: dict[int, list[Article]] = defaultdict(list)
-    for art in sorted(articles, key=lambda a: a.sort_key):
+    for art in sorted(articles, key=SORT_KEY):
         weeks[week(art.day)].append(art)
     return weeks
 
