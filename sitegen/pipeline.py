@@ -57,10 +57,12 @@ BuildProgress = Callable[[str, int, int], None]
 
 def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str, str]],
          search: bool | None = None, plans: jobs.Plans | None = None,
-         bodies: reading.Bodies | None = None, touched: set[delta.TermId] | None = None) -> list[jobs.Job]:
+         bodies: reading.Bodies | None = None, touched: set[delta.TermId] | None = None,
+         early: Callable[[list[jobs.Job]], None] | None = None) -> list[jobs.Job]:
     """Every output of the site as a job, in a fixed order; two jobs never share a path. `plans` carries
     the page groups planned by the last build (a fresh one plans everything); `bodies`, the article bodies
-    reading kept; `touched`, the terms whose articles may have changed since the last build (None: any)."""
+    reading kept; `touched`, the terms whose articles may have changed since the last build (None: any);
+    `early` is given the search jobs, the first ones, as soon as they are planned."""
     from . import listings, pages, reading, sitemap, syndicate
     from . import search as searching
 
@@ -69,6 +71,8 @@ def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str,
     out: list[jobs.Job] = []
     if cfg.search:   # first: the index bundles are the slowest jobs, and workers take jobs in this order
         out += searching.search_jobs(site, r, body_for, index=search is not False)
+        if early:
+            early(out)
     out += pages.home(site, r)
     out += pages.editions(site, r, plans)
     out += pages.archives(site, r)
@@ -139,14 +143,16 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
         return report
     from . import reading
     bodies = reading.open_bodies(cfg)
+    early = workers.Early()
     try:
         with workers.gc_quiet() as settle:
             state, renderer, taxonomy, planned, due = _read_and_plan(cfg, files, drafts, future, strict,
                                                                      use_cache, search, finding, report, lap,
-                                                                     bodies)
+                                                                     bodies, early)
             settle()
-            _publish(cfg, planned, renderer, taxonomy, state, report, use_cache, progress)
+            _publish(cfg, planned, renderer, taxonomy, state, report, use_cache, progress, early)
     finally:
+        early.stop()
         bodies.close()
         pagefind.close_service()   # this process's, if it indexed anything (workers' end with them)
     lap("render")
@@ -163,9 +169,10 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
 
 def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, strict: bool, use_cache: bool,
                    search: bool | None, finding: pagefind.Mode, report: BuildReport,
-                   lap: Callable[[str], None], bodies: reading.Bodies
+                   lap: Callable[[str], None], bodies: reading.Bodies, early: workers.Early
                    ) -> tuple[cache.State, Renderer, Taxonomy, list[jobs.Job], dt.datetime | None]:
-    """Read every article (through the cache), group them into the site and plan its outputs."""
+    """Read every article (through the cache), group them into the site and plan its outputs; the search
+    bundles whose keys changed are started (`early`) as soon as they are planned."""
     from . import delta, group, reading, weeks
     from .render import Renderer
     from .topics import load_taxonomy
@@ -189,7 +196,13 @@ def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, 
     salt = _output_salt(cfg, taxonomy)
     plans = jobs.Plans(salt, state.plans, state.plan_index)
     touched = delta.touched(site, state.published, salt, state.origin)
-    planned = plan(cfg, site, renderer, extra, search, plans, bodies, touched)
+
+    def start(ahead: list[jobs.Job]) -> None:
+        keys = _keys(ahead, renderer, salt)
+        old = state.manifest if _trusted(cfg, state, use_cache) else {}
+        early.start(ahead, [i for i, j in enumerate(ahead) if j.tree and old.get(j.path) != keys[j.path]])
+
+    planned = plan(cfg, site, renderer, extra, search, plans, bodies, touched, start)
     # saved only with the outputs they describe (after publishing)
     state.plans, state.plan_index, state.published = plans.new, (salt, plans.index), delta.snapshot(site, salt)
     lap("plan")
@@ -199,19 +212,30 @@ def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, 
 PATCH_LIMIT = 2000   # more changed files than this: publish a whole new tree instead of patching in place
 
 
-def _publish(cfg: Config, planned: list[jobs.Job], r: Renderer, taxonomy: Taxonomy, state: cache.State,
-             report: BuildReport, use_cache: bool, progress: BuildProgress | None) -> None:
-    """Make the jobs whose keys changed and publish them: nothing at all when none did, a journaled patch of
-    the output when few did, else a complete new tree swapped in atomically."""
-    salt = _output_salt(cfg, taxonomy)
+def _keys(planned: list[jobs.Job], r: Renderer, salt: str) -> dict[str, str]:
+    """Each job's key by its path."""
     templates = jobs.template_digests(r.env, sorted({j.template for j in planned if j.template}))
-    keys = {j.path: jobs.key(salt, templates.get(j.template or "", ""), j) for j in planned}
+    return {j.path: jobs.key(salt, templates.get(j.template or "", ""), j) for j in planned}
+
+
+def _trusted(cfg: Config, state: cache.State, use_cache: bool) -> bool:
+    """Whether the output folder is what the cached manifest describes (so unchanged keys need no work)."""
+    return (use_cache and bool(state.build_id) and not interrupted(cfg.state_dir / "publish-journal")
+            and cache.output_build_id(cfg.output_dir) == state.build_id)
+
+
+def _publish(cfg: Config, planned: list[jobs.Job], r: Renderer, taxonomy: Taxonomy, state: cache.State,
+             report: BuildReport, use_cache: bool, progress: BuildProgress | None,
+             early: workers.Early | None = None) -> None:
+    """Make the jobs whose keys changed and publish them: nothing at all when none did, a journaled patch of
+    the output when few did, else a complete new tree swapped in atomically. Jobs `early` has under way
+    are not made again."""
+    keys = _keys(planned, r, _output_salt(cfg, taxonomy))
     if len(keys) != len(planned):
         raise BuildAborted([f"two outputs would be written to {p}" for p in _duplicates(planned)])
     build_id = jobs.digest("\n".join(f"{path}\x1f{k}" for path, k in sorted(keys.items())))
     journal = cfg.state_dir / "publish-journal"
-    trusted = (use_cache and bool(state.build_id) and not interrupted(journal)
-               and cache.output_build_id(cfg.output_dir) == state.build_id)
+    trusted = _trusted(cfg, state, use_cache)
     old = state.manifest if trusted else {}
     todo = [i for i, j in enumerate(planned) if old.get(j.path) != keys[j.path]]
     removed = sorted(set(old) - set(keys))
@@ -226,7 +250,7 @@ def _publish(cfg: Config, planned: list[jobs.Job], r: Renderer, taxonomy: Taxono
         for rel in removed + [planned[i].path for i in todo if planned[i].tree and planned[i].path in old]:
             target.remove(rel)
         tick = (lambda n, total: progress("render", n, total)) if progress else None
-        report.bytes_written, written = workers.run(planned, todo, target.put, tick)
+        report.bytes_written, written = workers.run(planned, todo, target.put, tick, early=early)
         target.commit(build_id)
     except BaseException:
         target.abort()

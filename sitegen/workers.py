@@ -24,15 +24,65 @@ def _run_chunk(indices: list[int]) -> tuple[int, int, int]:
     assert _SINK is not None
     nbytes = nwritten = 0
     for i in indices:
-        made = _make(_JOBS[i])
-        files = made.items() if isinstance(made, dict) else [("", made)]
-        wrote = False
-        for sub, data in sorted(files):
-            if _SINK(_JOBS[i].path + sub, data):
-                nbytes += len(data)
-                wrote = True
-        nwritten += wrote   # outputs are counted by job: a tree job (a folder of files) counts once
+        b, wrote = _place(_JOBS[i].path, _make(_JOBS[i]), _SINK)
+        nbytes, nwritten = nbytes + b, nwritten + wrote   # a tree job (a folder of files) counts once
     return len(indices), nbytes, nwritten
+
+
+def _place(path: str, made: bytes | dict[str, bytes], sink: Sink) -> tuple[int, bool]:
+    """Hand a job's output to `sink`: (bytes written, whether anything was)."""
+    nbytes, wrote = 0, False
+    for sub, data in sorted(made.items() if isinstance(made, dict) else [("", made)]):
+        if sink(path + sub, data):
+            nbytes += len(data)
+            wrote = True
+    return nbytes, wrote
+
+
+_EARLY: Sequence[Job] = ()   # the jobs an `Early` worker was forked with
+EARLY_LIMIT = 8   # bundles an `Early` worker takes: about what it makes while a cold build plans the rest
+
+
+def _make_early(i: int) -> bytes | dict[str, bytes]:
+    return _make(_EARLY[i])
+
+
+class Early:
+    """Tree jobs (search bundles, mostly time in Pagefind) made in a forked worker while this process goes on
+    planning the rest, which it does on one core: the other is otherwise idle until rendering starts. What
+    they make comes back to `run`, which places it; indices are those of the jobs given, which must be the
+    first jobs of the list `run` is given. It takes the first EARLY_LIMIT only: a cold build's other
+    bundles are shared out among all the workers `run` starts, as one worker would finish them last."""
+
+    def __init__(self) -> None:
+        self.pending: dict[int, Any] = {}   # job index -> multiprocessing AsyncResult
+        self._pool: Any = None
+
+    def start(self, jobs: Sequence[Job], indices: Sequence[int]) -> None:
+        global _EARLY
+        if not indices or workers() <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        _EARLY = jobs
+        try:
+            with _forking():
+                self._pool = multiprocessing.get_context("fork").Pool(1, initializer=gc.enable)
+        finally:
+            _EARLY = ()
+        self.pending = {i: self._pool.apply_async(_make_early, (i,)) for i in indices[:EARLY_LIMIT]}
+
+    def finish(self) -> None:
+        """Let the worker end normally (its Pagefind service stops, and its time counts as the build's)."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+    def stop(self) -> None:
+        """End the worker now, whatever it is doing (the build failed)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
 
 
 def _make(job: Job) -> bytes | dict[str, bytes]:
@@ -101,13 +151,17 @@ def workers() -> int:
 
 
 def run(jobs: Sequence[Job], todo: list[int], sink: Sink,
-        progress: Callable[[int, int], None] | None = None, min_parallel: int = 400) -> tuple[int, int]:
+        progress: Callable[[int, int], None] | None = None, min_parallel: int = 400,
+        early: Early | None = None) -> tuple[int, int]:
     """Make the jobs at `todo` and hand each result to `sink(path, bytes)`; return (bytes, files) written.
 
     With more than one CPU and enough work, jobs run in forked worker processes (each inherits `jobs` and
-    `sink`, so nothing but indices crosses the process boundary); elsewhere they run here, in order.
+    `sink`, so nothing but indices crosses the process boundary); elsewhere they run here, in order. Jobs
+    `early` has under way are not made again: their outputs are placed here when they come.
     """
     global _JOBS, _SINK
+    ahead = {i: early.pending[i] for i in todo if i in early.pending} if early else {}
+    total, todo = len(todo), [i for i in todo if i not in ahead]
     _JOBS, _SINK = jobs, sink
     nbytes = nfiles = finished = 0
     n = workers()
@@ -125,7 +179,7 @@ def run(jobs: Sequence[Job], todo: list[int], sink: Sink,
                 for count, b, f in results:
                     finished, nbytes, nfiles = finished + count, nbytes + b, nfiles + f
                     if progress:
-                        progress(finished, len(todo))
+                        progress(finished, total)
                 # Let the workers end normally rather than be terminated, so that what they started (a
                 # Pagefind service) is stopped and waited for, and its time counts as the build's.
                 pool.close()
@@ -135,7 +189,14 @@ def run(jobs: Sequence[Job], todo: list[int], sink: Sink,
                 count, b, f = _run_chunk(todo[start:start + 64])
                 finished, nbytes, nfiles = finished + count, nbytes + b, nfiles + f
                 if progress:
-                    progress(finished, len(todo))
+                    progress(finished, total)
+        for i, result in sorted(ahead.items()):
+            b, wrote = _place(jobs[i].path, result.get(), sink)
+            finished, nbytes, nfiles = finished + 1, nbytes + b, nfiles + wrote
+            if progress:
+                progress(finished, total)
+        if early:
+            early.finish()
     finally:
         _JOBS, _SINK = (), None
     return nbytes, nfiles

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import os
 import re
 from pathlib import Path
@@ -315,3 +316,45 @@ def test_records_carry_title_date_source_and_topics(site: Path) -> None:
                            "topics": "Politics and government"}
     assert rec["content"] == "budget\nThe budget & taxes\nAP\nPolitics and government"
     assert os.path.basename(pagefind.executable() or "").startswith("pagefind")
+
+
+@needs_pagefind
+def test_bundles_started_early_equal_bundles_made_in_process(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Changed bundles start in a worker of their own while the rest is planned (workers.Early); the site is
+    byte for byte the one a single-process build makes, cold and after an edit."""
+    from sitegen import workers
+
+    sites = [_site(tmp_path / "alone"), _site(tmp_path / "early")]
+    for site in sites:
+        for n in range(12, 40):
+            _write(site, n, 6 + n % 2, 1 + n % 28, " ".join(WORDS[: n % len(WORDS)]))
+    started: list[list[str]] = []
+    real = workers.Early.start
+    monkeypatch.setattr(workers.Early, "start",
+                        lambda self, jobs, ix: started.append([jobs[i].path for i in ix]) or real(self, jobs, ix))
+    monkeypatch.setattr(workers, "workers", lambda: 1)
+    pipeline.build(load_config(sites[0]))
+    monkeypatch.setattr(workers, "workers", lambda: 2)
+    pipeline.build(load_config(sites[1]))
+    assert started[-1] == ["pagefind/main/", "pagefind/2025-06/", "pagefind/2025-07/"]
+    assert _files(sites[0] / "public") == _files(sites[1] / "public")
+    for site, jobs_ in zip(sites, (1, 2), strict=True):
+        _write(site, 50, 7, 9, "glacier tariff")
+        monkeypatch.setattr(workers, "workers", lambda n=jobs_: n)
+        pipeline.build(load_config(site))
+    assert started[-1] == ["pagefind/2025-07/"] and multiprocessing.active_children() == []
+    assert _files(sites[0] / "public") == _files(sites[1] / "public")
+
+
+def test_a_bundle_failing_in_the_early_worker_fails_the_build_cleanly(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    crashing = _fake_pagefind(tmp_path / "bin" / "pagefind",
+                              'if [ "$1" = --version ]; then echo "pagefind 1.5.2"; exit 0; fi\n'
+                              "echo 'thread main panicked: out of memory' >&2\nexit 101\n")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(crashing))
+    monkeypatch.setattr("sitegen.workers.workers", lambda: 2)
+    site = _site(tmp_path / "site")
+    with pytest.raises(SitegenError, match="pagefind failed: thread main panicked"):
+        pipeline.build(load_config(site))
+    assert multiprocessing.active_children() == [] and not (site / "public").exists()
