@@ -237,8 +237,12 @@ def cmd_ingest(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_build(args: argparse.Namespace, out: Output) -> int:
+    from . import pipeline
     from .pipeline import build
     from .write import write_atomic
+
+    if _EXITING:   # one build, then the process ends: no need to free its heap (see `run`)
+        pipeline.LEFT = []
 
     cfg = _config(args, **({"base_url": args.base_url} if args.base_url else {}))
     ann = _annotator(args)
@@ -340,12 +344,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+_EXITING = False   # set by `run`: the process ends when `main` returns
+
+
 def run() -> None:
     """The `sitegen` command: `main`, then exit without tearing the heap down object by object.
 
     Everything is written and closed by the time `main` returns (outputs and the cache atomically, worker
     pools joined); freeing a build's records one by one at interpreter exit only costs time, 0.2 s at 10,000
-    articles and seconds at 100,000, so the process ends at once after flushing its output."""
+    articles and seconds at 100,000, so the process ends at once after flushing its output (and `build`
+    leaves its heap in place: `pipeline.LEFT`)."""
+    global _EXITING
+    _EXITING = True
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()

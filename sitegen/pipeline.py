@@ -160,11 +160,21 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
     jobs.forget()
     syndicate.forget()
     if use_cache:
-        cache.save(cfg.cache_dir, state)
+        # The collector is off while saving: the build's heap was just thawed into the oldest generation, and
+        # the allocations of pickling would set off a collection of all of it (2 s at 100,000 articles).
+        with workers.gc_quiet():
+            cache.save(cfg.cache_dir, state)
         saved = {"articles": report.articles, "pages": report.pages, "skipped": report.skipped,
                  "warnings": report.warnings, "excluded": report.excluded}
         cache.save_quick(cfg.cache_dir, cache.Quick(read, state.build_id, due.isoformat() if due else None, saved))
+    if LEFT is not None:
+        LEFT.append((state, planned, renderer))
     return report
+
+
+# Set (to a list) by a caller whose process ends right after the build (cli.run): the build's heap is left
+# there instead of being freed object by object on return (0.1 s at 10,000 articles, 0.75 s at 100,000).
+LEFT: list[object] | None = None
 
 
 def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, strict: bool, use_cache: bool,
