@@ -34,7 +34,8 @@ class Bodies:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.where: dict[str, tuple[str, int, int]] = {}   # article path -> (pack file, offset, length)
-        self._pid, self._fds, self._end = 0, {}, 0          # this process's descriptors; its pack's size
+        self._fds: dict[str, int] = {}                      # this process's descriptors (pack file -> fd)
+        self._pid, self._end = 0, 0                         # whose they are; its own pack's size
 
     def _mine(self) -> dict[str, int]:
         if self._pid != os.getpid():   # a new (forked) process: descriptors of its own, and a pack of its own
