@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,8 +144,10 @@ def _report(step: Step, path: Path) -> Step:
     return step
 
 
-def sitegen_steps(n: int, work: Path) -> list[Step]:
-    """The five measured steps for a corpus of `n` articles."""
+def sitegen_steps(n: int, work: Path, repeat: int = 1) -> list[Step]:
+    """The five measured steps for a corpus of `n` articles; each rebuild step `repeat` times (see _median)."""
+    import random
+
     sitegen = [sys.executable, "-m", "sitegen.cli"]
     corpus = work / f"corpus-{n}"
     if not (corpus / f"{n - 1:06d}.txt").exists():
@@ -157,22 +160,43 @@ def sitegen_steps(n: int, work: Path) -> list[Step]:
     steps = [measure("ingest", [*sitegen, "--site", str(site), "-q", "ingest", str(corpus)])]
     build = [*sitegen, "--site", str(site), "-q", "build", "--report", str(report)]
     steps.append(_report(measure("cold build", build), report))
-    steps.append(_report(measure("no-change rebuild", build), report))
-    new = work / "new-article.txt"
-    new.write_text(article(n + 1, __import__("random").Random(-1)), encoding="utf-8")
-    subprocess.run([*sitegen, "--site", str(site), "-q", "ingest", str(new)], check=True)
-    steps.append(_report(measure("add one article", build), report))
-    # The hourly CI case: the new article is the newest (the one above has a random date, so listings after
-    # it shift, as they do when a late story is backfilled).
-    latest = work / "latest-article.txt"
-    text = article(n + 2, __import__("random").Random(-2)).split("\n", 1)[1]
-    latest.write_text(f" date {(START + dt.timedelta(days=DAYS + 1)).isoformat()} {n + 2}\n{text}", encoding="utf-8")
-    subprocess.run([*sitegen, "--site", str(site), "-q", "ingest", str(latest)], check=True)
-    steps.append(_report(measure("add one newest article", build), report))
-    target = sorted((site / "content" / "articles").rglob("*.md"))[n // 2]
-    target.write_text(target.read_text(encoding="utf-8") + "\nAn editor added this sentence.\n", encoding="utf-8")
-    steps.append(_report(measure("edit one article", build), report))
+
+    def ingest(name: str, text: str) -> None:
+        new = work / name
+        new.write_text(text, encoding="utf-8")
+        subprocess.run([*sitegen, "--site", str(site), "-q", "ingest", str(new)], check=True)
+
+    def backdated(i: int) -> None:   # a random date: listings after it shift, as when a late story is backfilled
+        ingest("new-article.txt", article(n + 1 + 100 * i, random.Random(-1 - 100 * i)))
+
+    def newest(i: int) -> None:      # the hourly CI case: the new article is the newest
+        text = article(n + 2 + 100 * i, random.Random(-2 - 100 * i)).split("\n", 1)[1]
+        day = (START + dt.timedelta(days=DAYS + 1 + i)).isoformat()
+        ingest("latest-article.txt", f" date {day} {n + 2 + 100 * i}\n{text}")
+
+    def edit(i: int) -> None:
+        target = sorted((site / "content" / "articles").rglob("*.md"))[n // 2 + 37 * i]
+        target.write_text(target.read_text(encoding="utf-8") + "\nAn editor added this sentence.\n", encoding="utf-8")
+
+    for name, prepare in (("no-change rebuild", None), ("add one article", backdated),
+                          ("add one newest article", newest), ("edit one article", edit)):
+        steps.append(_median(name, repeat, prepare, build, report))
     return steps
+
+
+def _median(name: str, repeat: int, prepare: Callable[[int], None] | None, cmd: list[str], report: Path) -> Step:
+    """A rebuild step run `repeat` times, each after `prepare(i)` (a new article, another edit): the run of
+    median wall time, its name giving the range. One run of a rebuild varies by about 30% on a shared VM."""
+    runs = []
+    for i in range(repeat):
+        if prepare:
+            prepare(i)
+        runs.append(_report(measure(name, cmd), report))
+    runs.sort(key=lambda s: s.wall)
+    step = runs[len(runs) // 2]
+    if repeat > 1:
+        step.name = f"{name} (median of {repeat}: {runs[0].wall:.2f}-{runs[-1].wall:.2f} s)"
+    return step
 
 
 def table(rows: list[tuple[str, int, Step]]) -> str:
@@ -204,11 +228,13 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/sitegen-bench"), help="scratch folder")
     parser.add_argument("--compare", action="store_true", help="also run Hugo and Pelican (bench/compare.py)")
     parser.add_argument("--out", type=Path, help="write the results (Markdown) to this file")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run each sitegen rebuild step this many times and report the median run")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     rows: list[tuple[str, int, Step]] = []
     for n in (int(x) for x in args.sizes.split(",")):
-        for step in sitegen_steps(n, args.work):
+        for step in sitegen_steps(n, args.work, max(1, args.repeat)):
             rows.append(("sitegen", n, step))
             print(table([rows[-1]]).splitlines()[-1], flush=True)
         if args.compare:
