@@ -84,6 +84,13 @@ def _fake_pagefind(path: Path, script: str) -> Path:
     return path
 
 
+def _crashing_pagefind(tmp_path: Path) -> Path:
+    """A pagefind that reports its version, then panics when asked to index."""
+    return _fake_pagefind(tmp_path / "bin" / "pagefind",
+                          'if [ "$1" = --version ]; then echo "pagefind 1.5.2"; exit 0; fi\n'
+                          "echo 'thread main panicked: out of memory' >&2\nexit 101\n")
+
+
 # --- bundles (pure) -------------------------------------------------------------------------------------
 def test_months_split_into_quarters_then_days_only_when_too_big() -> None:
     arts = [_art(f"june-{i}", 6, 1 + i % 28) for i in range(5)]                      # small: one bundle
@@ -292,10 +299,7 @@ def test_a_binary_that_cannot_run_turns_search_off(site: Path, tmp_path: Path,
 
 def test_pagefind_failing_while_indexing_is_one_clear_error(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    crashing = _fake_pagefind(tmp_path / "bin" / "pagefind",
-                              'if [ "$1" = --version ]; then echo "pagefind 1.5.2"; exit 0; fi\n'
-                              "echo 'thread main panicked: out of memory' >&2\nexit 101\n")
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(crashing))
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(_crashing_pagefind(tmp_path)))
     record = {"url": "/a/", "content": "words", "language": "en", "meta": {"title": "A"}}
     with pytest.raises(SitegenError) as caught:
         pagefind.index_files([record], "en", search.INDEX_FILES, "2025-07")
@@ -349,10 +353,7 @@ def test_bundles_started_early_equal_bundles_made_in_process(tmp_path: Path,
 
 def test_a_bundle_failing_in_the_early_worker_fails_the_build_cleanly(tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    crashing = _fake_pagefind(tmp_path / "bin" / "pagefind",
-                              'if [ "$1" = --version ]; then echo "pagefind 1.5.2"; exit 0; fi\n'
-                              "echo 'thread main panicked: out of memory' >&2\nexit 101\n")
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(crashing))
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(_crashing_pagefind(tmp_path)))
     monkeypatch.setattr("sitegen.workers.workers", lambda: 2)
     site = _site(tmp_path / "site")
     with pytest.raises(SitegenError, match="pagefind failed: thread main panicked"):
