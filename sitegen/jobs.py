@@ -164,9 +164,7 @@ class Plans:
                 inner, self._inner = self._inner, outer
             self.new[name] = (tuple((j.path, j.template, j.fingerprint) for j in made), tuple(inner))
             return made
-        self._keep(name, hit)
-        again = _Replan(plan)
-        return [Job(path, template, fp, functools.partial(again.make, path)) for path, template, fp in hit[0]]
+        return self._remembered(name, hit, plan)
 
     def recall(self, ident: Any, plan: Callable[[], Iterable[Job]]) -> list[Job] | None:
         """The jobs of the group the last build planned as `ident`, without working out its key: for a caller
@@ -178,6 +176,10 @@ class Plans:
         self.index[ident] = name
         if self._inner is not None:
             self._inner.append(name)
+        return self._remembered(name, hit, plan)
+
+    def _remembered(self, name: str, hit: PlanEntry, plan: Callable[[], Iterable[Job]]) -> list[Job]:
+        """A remembered group's jobs, carried over; made (planned again, once) only if one must be."""
         self._keep(name, hit)
         again = _Replan(plan)
         return [Job(path, template, fp, functools.partial(again.make, path)) for path, template, fp in hit[0]]
