@@ -237,3 +237,33 @@ def test_terms_no_article_touched_are_recalled_not_walked(tmp_path: Path, monkey
     assert {t for kind, t in seen[0] if kind == "source"} == {s.lower().replace(" ", "-") for s in sources}
     assert recalled and not set(recalled) & seen[0]
     assert _tree(site / "public") == _clean_copy(site, tmp_path / "clean")
+
+
+def test_touched_terms_of_added_and_departed_articles_and_when_unknown() -> None:
+    """delta.touched: the terms of articles that came or went; None when the last build cannot be compared
+    (other settings, no snapshot, a departed article without its record)."""
+    import datetime as dt
+
+    from sitegen import cache, delta
+    from sitegen.content import Loaded
+    from sitegen.group import build_site
+    from sitegen.model import Article
+
+    def art(n: int, topic: str, source: str, names: tuple[tuple[str, str], ...] = ()) -> Article:
+        return Article(path=f"content/articles/a{n}.md", title=f"Story {n}", slug=f"story-{n}",
+                       date=dt.datetime(2025, 7, 1 + n, 12, tzinfo=dt.UTC), topics=(topic,), source=source,
+                       entities=names).with_digest()
+
+    before = [art(1, "politics", "AP", (("people", "Ada Lovelace"),)), art(2, "sport", "Wire One"),
+              art(3, "health", "AP", (("places", "Geneva"),))]
+    origin = {a.path: cache.Entry(0, 0, "", Loaded(a, ())) for a in before}
+    last = delta.snapshot(build_site(before, TOPICS), "salt")
+    added = art(4, "economy-business", "AFP", (("organisations", "Acme Corp"),))
+    after = build_site([before[0], before[1], added], TOPICS)   # article 3 deleted, article 4 added
+    assert delta.touched(after, last, "salt", origin) == {
+        ("topic", "economy-business"), ("source", "afp"), ("organisation", "acme-corp"),   # came
+        ("topic", "health"), ("source", "ap"), ("place", "geneva")}                       # went
+    assert delta.touched(build_site(before, TOPICS), last, "salt", origin) == set()
+    assert delta.touched(after, last, "other settings", origin) is None
+    assert delta.touched(after, None, "salt", origin) is None
+    assert delta.touched(after, last, "salt", {}) is None   # the departed article's record is gone
