@@ -48,17 +48,15 @@ def terms_of(art: Article) -> Iterable[TermId]:
             yield (ENTITY_KINDS[family], slug_or(name))
 
 
-def touched(site: Site, last: Snapshot | None, salt: str, origin: Mapping[str, Any]) -> set[TermId] | None:
-    """The terms whose articles may have changed since the build that took `last`; None when that cannot be
-    told (no snapshot, other settings, or a departed article whose record is gone): plan every term."""
-    if last is None or last.salt != salt:
+def touched(site: Site, now: Snapshot, last: Snapshot | None, origin: Mapping[str, Any]) -> set[TermId] | None:
+    """The terms whose articles may have changed between the build that took `last` and this one (`now`, of
+    `site`); None when that cannot be told (no snapshot, other settings, or a departed article whose record
+    is gone): plan every term."""
+    if last is None or last.salt != now.salt:
         return None
-    now = {a.digest: a for a in site.articles}
-    shown = {a.digest for a in site.shown}
-    hidden = now.keys() - shown
-    moved: list[Article] = [now[d] for d in now.keys() - last.published.keys()]
-    moved += [now[d] for d in hidden ^ last.hidden if d in now]
-    for gone in last.published.keys() - now.keys():
+    moved = [a for a in site.articles
+             if a.digest not in last.published or (a.digest in now.hidden) != (a.digest in last.hidden)]
+    for gone in last.published.keys() - now.published.keys():
         entry = origin.get(last.published[gone])
         if entry is None:
             return None

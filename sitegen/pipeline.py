@@ -205,7 +205,8 @@ def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, 
     renderer = Renderer(cfg, taxonomy)
     salt = _output_salt(cfg, taxonomy)
     plans = jobs.Plans(salt, state.plans, state.plan_index)
-    touched = delta.touched(site, state.published, salt, state.origin)
+    published = delta.snapshot(site, salt)
+    touched = delta.touched(site, published, state.published, state.origin)
 
     def start(ahead: list[jobs.Job]) -> None:
         keys = _keys(ahead, renderer, salt)
@@ -214,7 +215,7 @@ def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, 
 
     planned = plan(cfg, site, renderer, extra, search, plans, bodies, touched, start)
     # saved only with the outputs they describe (after publishing)
-    state.plans, state.plan_index, state.published = plans.new, (salt, plans.index), delta.snapshot(site, salt)
+    state.plans, state.plan_index, state.published = plans.new, (salt, plans.index), published
     lap("plan")
     return state, renderer, taxonomy, planned, due
 

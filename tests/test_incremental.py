@@ -260,10 +260,12 @@ def test_touched_terms_of_added_and_departed_articles_and_when_unknown() -> None
     last = delta.snapshot(build_site(before, TOPICS), "salt")
     added = art(4, "economy-business", "AFP", (("organisations", "Acme Corp"),))
     after = build_site([before[0], before[1], added], TOPICS)   # article 3 deleted, article 4 added
-    assert delta.touched(after, last, "salt", origin) == {
+    now = delta.snapshot(after, "salt")
+    assert delta.touched(after, now, last, origin) == {
         ("topic", "economy-business"), ("source", "afp"), ("organisation", "acme-corp"),   # came
         ("topic", "health"), ("source", "ap"), ("place", "geneva")}                       # went
-    assert delta.touched(build_site(before, TOPICS), last, "salt", origin) == set()
-    assert delta.touched(after, last, "other settings", origin) is None
-    assert delta.touched(after, None, "salt", origin) is None
-    assert delta.touched(after, last, "salt", {}) is None   # the departed article's record is gone
+    same = build_site(before, TOPICS)
+    assert delta.touched(same, delta.snapshot(same, "salt"), last, origin) == set()
+    assert delta.touched(after, delta.snapshot(after, "other settings"), last, origin) is None
+    assert delta.touched(after, now, None, origin) is None
+    assert delta.touched(after, now, last, {}) is None   # the departed article's record is gone
