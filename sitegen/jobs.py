@@ -12,20 +12,19 @@ import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .model import Article
 
 Make = Callable[[], "bytes | dict[str, bytes]"]
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     """One output file: its path, the template it renders (if any), its data fingerprint and its maker.
 
     A *tree* job's path ends with "/" and its maker returns {relative path: bytes}: a folder of files made
-    together (a search index bundle), replaced as a whole when its key changes.
+    together (a search index bundle), replaced as a whole when its key changes. (A named tuple: a build makes
+    one per output, 200,000 at 100,000 articles, and a frozen dataclass costs four times as much to make.)
     """
 
     path: str
