@@ -79,6 +79,7 @@ class Site:
     paged: frozenset[tuple[str, str]] = frozenset()   # every (kind, name) of an article that has a page
     stories: Stories = field(default_factory=Stories)                     # copies, threads, related reading
     shown: tuple[Article, ...] = ()                                       # one copy per story, newest first
+    chains: dict[str, tuple[Article, ...]] = field(default_factory=dict)  # primary topic -> shown, oldest first
 
     def entity_path(self, kind: str, name: str) -> str | None:
         """The page of a person, place or organisation, if it has one."""
@@ -222,8 +223,13 @@ def _entities(articles: Sequence[Article], min_articles: int, others: Sequence[A
     return terms, frozenset(paged)
 
 
-def _neighbours(articles: Sequence[Article]) -> dict[tuple[dt.date, str], tuple[Article | None, Article | None]]:
-    """Older and newer article in the same primary topic, for each article."""
+Chains = dict[str, tuple[Article, ...]]
+
+
+def _neighbours(articles: Sequence[Article]) -> tuple[dict[tuple[dt.date, str], tuple[Article | None, Article | None]],
+                                                       Chains]:
+    """Older and newer article in the same primary topic, for each article; and the chains they come from
+    (each primary topic's articles, oldest first)."""
     chains: dict[str, list[Article]] = defaultdict(list)
     for art in reversed(articles):  # oldest first
         chains[art.topics[0] if art.topics else ""].append(art)
@@ -231,7 +237,7 @@ def _neighbours(articles: Sequence[Article]) -> dict[tuple[dt.date, str], tuple[
     for chain in chains.values():
         for i, art in enumerate(chain):
             out[(art.day, art.slug)] = (chain[i - 1] if i else None, chain[i + 1] if i + 1 < len(chain) else None)
-    return out
+    return out, {topic: tuple(chain) for topic, chain in chains.items()}
 
 
 def build_site(articles: Iterable[Article], topic_order: Sequence[str], entity_min_articles: int = 2,
@@ -255,9 +261,10 @@ def build_site(articles: Iterable[Article], topic_order: Sequence[str], entity_m
                    for t in sorted(by_topic, key=lambda t: (order.get(t, len(order)), t)))
     hidden = [a for story in {id(s): s for s in copies.values()}.values() for a in story.copies[1:]]
     entities, paged = _entities(shown, entity_min_articles, hidden)
+    neighbours, chains = _neighbours(shown)
     return Site(articles=tuple(ordered), days=days, years=_calendar(days), topics=topics,
-                sources=_sources(ordered), neighbours=_neighbours(shown), entities=entities, paged=paged,
-                stories=build_stories(shown, copies, memo), shown=tuple(shown))
+                sources=_sources(ordered), neighbours=neighbours, entities=entities, paged=paged,
+                stories=build_stories(shown, copies, memo), shown=tuple(shown), chains=chains)
 
 
 register_groups(Section, Day, Month, Year, Term)

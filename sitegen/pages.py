@@ -22,6 +22,7 @@ from .report import counted
 from .urls import Urls
 
 BodyFor = Callable[[Article], str]
+Key = tuple[dt.date, str]
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def links(site: Site, art: Article) -> Links:
 
 
 def _article_job(r: Renderer, site: Site, art: Article, older: Article | None, newer: Article | None,
-                 body_for: BodyFor) -> Job:
+                 body_for: BodyFor, fp: str | None = None) -> Job:
     path = r.article_path(art)
 
     def make() -> bytes:
@@ -136,10 +137,15 @@ def _article_job(r: Renderer, site: Site, art: Article, older: Article | None, n
         return r.render("article.html", page, article=art, body=r.markup(body_for(art)), older=older, newer=newer,
                         more=links(site, art))
 
+    return Job(Urls.file(path), "article.html", fp or _article_print(site, art, older, newer), make)
+
+
+def _article_print(site: Site, art: Article, older: Article | None, newer: Article | None) -> str:
     # Everything the page shows derives from these articles (whose digests cover the files' bytes, so the body
     # and the names too), the story, related reading and thread, which names have pages (a name's page path
     # follows from the name) and the settings and taxonomy (part of every key's salt): a cheap, complete
-    # fingerprint, made without the page's links (worked out only if the page is made).
+    # fingerprint, made without the page's links (worked out only if the page is made). delta.restless
+    # names the articles whose fingerprint may have changed since the last build: keep the two in step.
     key = (art.day, art.slug)
     story, thread = site.stories.story.get(key), site.stories.thread.get(key)
     paged = site.paged
@@ -148,13 +154,23 @@ def _article_job(r: Renderer, site: Site, art: Article, older: Article | None, n
           f"{','.join([a.digest for a in site.stories.related.get(key, ())])}|"
           f"{thread.id + '|' + str(len(thread.articles)) if thread else '-'}|"
           f"{''.join(['1' if e in paged else '0' for e in art.entities])}")
-    return Job(Urls.file(path), "article.html", digest(fp), make)
+    return digest(fp)
 
 
-def articles(site: Site, r: Renderer, body_for: BodyFor) -> Iterator[Job]:
+def articles(site: Site, r: Renderer, body_for: BodyFor, restless: set[Key] | None = None,
+             last: dict[str, str] | None = None, printed: dict[str, str] | None = None) -> Iterator[Job]:
+    """A page per article. `restless` names the articles whose page may have changed since the build whose
+    fingerprints (by article digest) are `last` (None: any): the others keep theirs. Each page's fingerprint
+    is recorded in `printed`, by digest, for the next build."""
+    last = last or {}
     for art in site.articles:
-        older, newer = site.neighbours.get((art.day, art.slug), (None, None))
-        yield _article_job(r, site, art, older, newer, body_for)
+        key = (art.day, art.slug)
+        older, newer = site.neighbours.get(key, (None, None))
+        job = _article_job(r, site, art, older, newer, body_for,
+                           None if restless is None or key in restless else last.get(art.digest))
+        if printed is not None:
+            printed[art.digest] = job.fingerprint
+        yield job
 
 
 def threads(site: Site, r: Renderer) -> Iterator[Job]:

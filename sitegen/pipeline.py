@@ -57,12 +57,12 @@ BuildProgress = Callable[[str, int, int], None]
 
 def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str, str]],
          search: bool | None = None, plans: jobs.Plans | None = None,
-         bodies: reading.Bodies | None = None, touched: set[delta.TermId] | None = None,
+         bodies: reading.Bodies | None = None, since: delta.Since | None = None,
          early: Callable[[list[jobs.Job]], None] | None = None) -> list[jobs.Job]:
     """Every output of the site as a job, in a fixed order; two jobs never share a path. `plans` carries
     the page groups planned by the last build (a fresh one plans everything); `bodies`, the article bodies
-    reading kept; `touched`, the terms whose articles may have changed since the last build (None: any);
-    `early` is given the search jobs, the first ones, as soon as they are planned."""
+    reading kept; `since`, what changed since the last build (None: anything); `early` is given the search
+    jobs, the first ones, as soon as they are planned."""
     from . import listings, pages, reading, sitemap, syndicate
     from . import search as searching
 
@@ -76,8 +76,13 @@ def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str,
     out += pages.home(site, r)
     out += pages.editions(site, r, plans)
     out += pages.archives(site, r)
-    out += pages.articles(site, r, body_for)
-    out += listings.terms(site, r, plans, touched)
+    if since is None:
+        out += pages.articles(site, r, body_for)
+        out += listings.terms(site, r, plans)
+    else:
+        out += pages.articles(site, r, body_for, since.articles, since.last.pages if since.last else None,
+                              since.now.pages)
+        out += listings.terms(site, r, plans, since.terms)
     out += pages.threads(site, r)
     out += pages.standalone(r, extra)
     out += syndicate.feed_jobs(site, r, body_for)
@@ -206,14 +211,14 @@ def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, 
     salt = _output_salt(cfg, taxonomy)
     plans = jobs.Plans(salt, state.plans, state.plan_index)
     published = delta.snapshot(site, salt)
-    touched = delta.touched(site, published, state.published, state.origin)
+    since = delta.since(site, published, state.published, state.origin)
 
     def start(ahead: list[jobs.Job]) -> None:
         keys = _keys(ahead, renderer, salt)
         old = state.manifest if _trusted(cfg, state, use_cache) else {}
         early.start(ahead, [i for i, j in enumerate(ahead) if j.tree and old.get(j.path) != keys[j.path]])
 
-    planned = plan(cfg, site, renderer, extra, search, plans, bodies, touched, start)
+    planned = plan(cfg, site, renderer, extra, search, plans, bodies, since, start)
     # saved only with the outputs they describe (after publishing)
     state.plans, state.plan_index, state.published = plans.new, (salt, plans.index), published
     lap("plan")

@@ -86,6 +86,7 @@ class Stories:
     thread: dict[Key, Thread] = field(default_factory=dict)       # every threaded article -> its thread
     related: dict[Key, tuple[Article, ...]] = field(default_factory=dict)
     threads: tuple[Thread, ...] = ()                              # newest last article first
+    fresh: frozenset[Key] | None = None   # articles whose related reading this build worked out (None: all)
 
 
 def key(art: Article) -> Key:
@@ -268,17 +269,21 @@ def build(shown: Sequence[Article], stories: dict[Key, Story], memo: Memo | None
         before, mine = weeks.get(wk - 1, []), weeks[wk]
         here = before + mine + weeks.get(wk + 1, [])
         tasks.append((wk, here, (here, range(len(before), len(before) + len(mine)))))
-    for (wk, here, _), (picks, pairs) in zip(tasks, memo.get_all("relations", _week_relations, tasks),
-                                             strict=True):
+    results = memo.get_all("relations", _week_relations, tasks)
+    fresh = {key(art) for wk in memo.worked["relations"] for art in weeks.get(wk, ())}
+    for (wk, here, _), (picks, pairs) in zip(tasks, results, strict=True):
         mine = weeks[wk]
         for art, picked in zip(mine, picks, strict=True):
             related[key(art)] = tuple(here[j] for j in picked)
         links += [(key(here[a]), key(here[b])) for a, b in pairs]
     thread_of, threads = _threads([a for wk in sorted(weeks) for a in weeks[wk]], links)
     for story in {id(s): s for s in stories.values()}.values():
+        best = key(story.best)
         for copy in story.copies[1:]:
-            if key(story.best) in related:
-                related[key(copy)] = related[key(story.best)]
-            if key(story.best) in thread_of:
-                thread_of[key(copy)] = thread_of[key(story.best)]
-    return Stories(story=stories, thread=thread_of, related=related, threads=threads)
+            if best in related:
+                related[key(copy)] = related[best]
+                if best in fresh:
+                    fresh.add(key(copy))
+            if best in thread_of:
+                thread_of[key(copy)] = thread_of[best]
+    return Stories(story=stories, thread=thread_of, related=related, threads=threads, fresh=frozenset(fresh))

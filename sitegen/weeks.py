@@ -39,6 +39,7 @@ class Memo:
 
     def __init__(self, old: dict[str, Any] | None = None) -> None:
         self.old, self.new = old or {}, dict[str, Any]()
+        self.worked: dict[str, set[int]] = defaultdict(set)   # kind -> the weeks worked out (not remembered)
 
     def get_all(self, kind: str, work: Callable[..., T],
                 weeks: Sequence[tuple[int, Sequence[Article], tuple]]) -> list[T]:
@@ -49,6 +50,7 @@ class Memo:
                  if all(a.digest for a in arts) else None   # made in code (tests): no digest, nothing kept
                  for wk, arts, _ in weeks]
         todo = [i for i, name in enumerate(names) if name is None or name not in self.old]
+        self.worked[kind].update(weeks[i][0] for i in todo)
         global _WORK
         _WORK = (work, [weeks[i][2] for i in todo])
         try:

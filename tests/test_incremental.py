@@ -269,3 +269,65 @@ def test_touched_terms_of_added_and_departed_articles_and_when_unknown() -> None
     assert delta.touched(after, delta.snapshot(after, "other settings"), last, origin) is None
     assert delta.touched(after, now, None, origin) is None
     assert delta.touched(after, now, last, {}) is None   # the departed article's record is gone
+
+
+def test_an_edit_fingerprints_only_the_article_pages_it_can_change(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Article pages keep the last build's fingerprint unless delta.restless names them: after an edit, the
+    edited article, its neighbours and the articles of the weeks whose related reading was worked out again
+    are fingerprinted; articles months away are not. A name that gains its page re-prints the articles
+    naming it. The site equals a clean build after each step."""
+    import datetime as dt
+
+    from sitegen import pages
+
+    site = write_site(tmp_path / "site", SETTINGS + "search: false\n")
+    start = dt.date(2025, 1, 6)   # a Monday; one article every four days over nine months
+    for n in range(70):
+        day = start + dt.timedelta(days=4 * n)
+        article(site, f"articles/s{n}.md", f"title: Story number {n}\ndate: {day}T09:00:00+00:00\n"
+                f"topics: [{TOPICS[n % 2]}]\nsource: {SOURCES[n % 3]}", f"Text of story {n}.\n")
+    build(load_config(site))
+    printed: list[str] = []
+    real = pages._article_print
+    monkeypatch.setattr(pages, "_article_print", lambda site_, art, *a: printed.append(art.path) or real(site_, art, *a))
+    edited = site / "content" / "articles" / "s30.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    build(load_config(site))
+    numbers = sorted(int(re.search(r"s(\d+)\.md", p)[1]) for p in printed)
+    assert {28, 29, 30, 31, 32} <= set(numbers) and numbers[0] >= 25 and numbers[-1] <= 35, numbers
+    assert _tree(site / "public") == _clean_copy(site, tmp_path / "clean")
+    for n in (3, 60):   # a name in two articles far apart: the second one gives it a page, and the first
+        path = site / "content" / "articles" / f"s{n}.md"   # one's page (not edited) now links to it
+        path.write_text(path.read_text(encoding="utf-8").replace("source:", "entities:\n  people: [Ada Lovelace]\n"
+                                                                  "source:"), encoding="utf-8")
+        printed.clear()
+        build(load_config(site))
+    assert {"content/articles/s3.md", "content/articles/s60.md"} <= set(printed)
+    assert _tree(site / "public") == _clean_copy(site, tmp_path / "clean")
+
+
+def test_a_new_copy_of_a_story_reprints_the_page_of_its_best_copy(tmp_path: Path) -> None:
+    """A copy that arrives hidden (the story's best copy stays shown) changes no listing and no week's related
+    reading, yet the best copy's page now lists it: delta.restless finds it through the story's members."""
+    import datetime as dt
+
+    lead = ("The central bank of Freedonia raised its main interest rate by half a point to 4.5 percent on "
+            "Tuesday, its third increase this year, saying inflation of 7.2 percent was still far above its "
+            "target and that wages were rising faster than productivity across the economy.")
+    more = ("Governor Rufus Firefly told reporters in Fredonia City that further rises could follow if prices "
+            "kept climbing. Markets had expected the move after weeks of hints from the board.")
+    site = write_site(tmp_path / "site", SETTINGS + "search: false\n")
+    for n in range(30):   # other news of the topic, every day around the story
+        day = dt.date(2025, 3, 1) + dt.timedelta(days=n)
+        article(site, f"articles/o{n}.md", f"title: Other news {n}\ndate: {day}T08:00:00+00:00\n"
+                f"topics: [economy-business]\nsource: {SOURCES[n % 3]}", f"Unrelated item number {n} today.\n")
+    article(site, "articles/best.md", "title: Rates up\ndate: 2025-03-11T09:00:00+00:00\n"
+            "topics: [economy-business]\nsource: Reuters", f"{lead}\n\n{more}\n")
+    build(load_config(site))
+    article(site, "articles/copy.md", "title: Freedonia raises rates\ndate: 2025-03-12T15:00:00+00:00\n"
+            "topics: [politics]\nsource: AP", f"FREDONIA CITY (AP) - {lead}\n")
+    build(load_config(site))
+    page = (site / "public" / "2025" / "03" / "11" / "rates-up" / "index.html").read_text(encoding="utf-8")
+    assert "2025/03/12/freedonia-raises-rates/" in page
+    assert _tree(site / "public") == _clean_copy(site, tmp_path / "clean")
