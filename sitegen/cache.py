@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import __version__
+from .manifest import Manifest
 from .write import MARKER, write_atomic
 
-FORMAT = 2
+FORMAT = 3
 RECORD_SHARDS = 32
 
 
@@ -47,8 +48,7 @@ class State:
 
     salt: str = ""
     records: dict[str, Entry] = field(default_factory=dict)   # content path (site-relative) -> entry
-    manifest: dict[str, str] = field(default_factory=dict)    # output path -> job key
-    build_id: str = ""                                         # also written into the output's marker file
+    manifest: Manifest = field(default_factory=Manifest)       # what the output folder holds
     plans: dict[str, tuple] = field(default_factory=dict)      # page groups planned (jobs.Plans)
     weeks: dict[str, Any] = field(default_factory=dict)        # stories worked out per week (weeks.Memo)
     plan_index: tuple[str, dict] | None = None                 # (salt, the group each term had) (jobs.Plans)
@@ -58,8 +58,9 @@ class State:
 
 _ALLOWED = {
     ("sitegen.cache", "State"), ("sitegen.cache", "Entry"), ("sitegen.content", "Loaded"),
-    ("sitegen.model", "Article"), ("sitegen.delta", "Snapshot"), ("datetime", "datetime"), ("datetime", "date"), ("datetime", "timezone"),
-    ("datetime", "timedelta"), ("zoneinfo", "ZoneInfo"), ("zoneinfo._zoneinfo", "ZoneInfo"),
+    ("sitegen.model", "Article"), ("sitegen.delta", "Snapshot"), ("sitegen.manifest", "Manifest"),
+    ("datetime", "datetime"), ("datetime", "date"), ("datetime", "timezone"), ("datetime", "timedelta"),
+    ("zoneinfo", "ZoneInfo"), ("zoneinfo._zoneinfo", "ZoneInfo"),
     ("builtins", "set"), ("builtins", "frozenset"), ("copyreg", "_reconstructor"), ("builtins", "object"),
 }
 

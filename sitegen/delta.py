@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .group import Site
+from .jobs import Entry
 from .model import SORT_KEY, Article
 from .slugs import slug_or
 
@@ -41,7 +42,7 @@ class Snapshot:
     copies: dict[Key, str] = field(default_factory=dict)    # clustered article -> its story's copies (digests)
     threads: dict[Key, str] = field(default_factory=dict)   # threaded article -> its thread (id and length)
     paged: frozenset[tuple[str, str]] = frozenset()         # names (as written) that have a page
-    pages: dict[str, str] = field(default_factory=dict)     # digest -> its page's fingerprint (filled by planning)
+    pages: dict[str, Entry] = field(default_factory=dict)   # digest -> its page's job entry (filled by planning)
 
 
 def snapshot(site: Site, salt: str) -> Snapshot:

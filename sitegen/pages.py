@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 from . import charts
 from .group import Day, Month, Site, Year
@@ -21,8 +22,10 @@ from .render import PageInfo, Renderer, long_date, month_name
 from .report import counted
 from .urls import Urls
 
+if TYPE_CHECKING:
+    from .delta import Since
+
 BodyFor = Callable[[Article], str]
-Key = tuple[dt.date, str]
 
 
 @dataclass(frozen=True)
@@ -157,19 +160,26 @@ def _article_print(site: Site, art: Article, older: Article | None, newer: Artic
     return digest(fp)
 
 
-def articles(site: Site, r: Renderer, body_for: BodyFor, restless: set[Key] | None = None,
-             last: dict[str, str] | None = None, printed: dict[str, str] | None = None) -> Iterator[Job]:
-    """A page per article. `restless` names the articles whose page may have changed since the build whose
-    fingerprints (by article digest) are `last` (None: any): the others keep theirs. Each page's fingerprint
-    is recorded in `printed`, by digest, for the next build."""
-    last = last or {}
+def articles(site: Site, r: Renderer, body_for: BodyFor, plans: Plans | None = None,
+             since: Since | None = None) -> Iterator[Job]:
+    """A page per article. Only the articles `since` names as restless (see delta.py; all when unknown)
+    have their page's fingerprint worked out again; the others keep the one of the last build, and when
+    `plans` carries, their job is not even made (its entry goes to `plans.carried`). Each page's entry is
+    recorded in `since.now.pages`, by article digest, for the next build."""
+    restless = since.articles if since is not None else None
+    last = since.last.pages if since is not None and since.last is not None else {}
+    printed = since.now.pages if since is not None else {}
+    carried = plans.carried if plans is not None and plans.carry and restless is not None else None
     for art in site.articles:
         key = (art.day, art.slug)
+        entry = None if restless is None or key in restless else last.get(art.digest)
+        if entry is not None and carried is not None:
+            carried.append(entry)
+            printed[art.digest] = entry
+            continue
         older, newer = site.neighbours.get(key, (None, None))
-        job = _article_job(r, site, art, older, newer, body_for,
-                           None if restless is None or key in restless else last.get(art.digest))
-        if printed is not None:
-            printed[art.digest] = job.fingerprint
+        job = _article_job(r, site, art, older, newer, body_for, entry[2] if entry else None)
+        printed[art.digest] = entry or (job.path, job.template, job.fingerprint)
         yield job
 
 

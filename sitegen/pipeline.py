@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import cache, inputs, jobs, pagefind, workers
+from . import cache, inputs, jobs, manifest, pagefind, workers
 from .config import Config
 from .errors import BuildAborted, SourceError
+from .jobs import Entry, Job
 from .report import BuildReport, IngestReport, Outcome
 from .write import Patch, Staging, build_lock, check_output, clean_stale_staging, interrupted
 
@@ -60,9 +62,10 @@ def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str,
          bodies: reading.Bodies | None = None, since: delta.Since | None = None,
          early: Callable[[list[jobs.Job]], None] | None = None) -> list[jobs.Job]:
     """Every output of the site as a job, in a fixed order; two jobs never share a path. `plans` carries
-    the page groups planned by the last build (a fresh one plans everything); `bodies`, the article bodies
-    reading kept; `since`, what changed since the last build (None: anything); `early` is given the search
-    jobs, the first ones, as soon as they are planned."""
+    the page groups planned by the last build (a fresh one plans everything), and collects the entries of
+    outputs carried over without a job when it carries; `bodies`, the article bodies reading kept; `since`,
+    what changed since the last build (None: anything); `early` is given the search jobs, the first ones,
+    as soon as they are planned."""
     from . import listings, pages, reading, sitemap, syndicate
     from . import search as searching
 
@@ -76,13 +79,8 @@ def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str,
     out += pages.home(site, r)
     out += pages.editions(site, r, plans)
     out += pages.archives(site, r)
-    if since is None:
-        out += pages.articles(site, r, body_for)
-        out += listings.terms(site, r, plans)
-    else:
-        out += pages.articles(site, r, body_for, since.articles, since.last.pages if since.last else None,
-                              since.now.pages)
-        out += listings.terms(site, r, plans, since.terms)
+    out += pages.articles(site, r, body_for, plans, since)
+    out += listings.terms(site, r, plans, since.terms if since else None)
     out += pages.threads(site, r)
     out += pages.standalone(r, extra)
     out += syndicate.feed_jobs(site, r, body_for)
@@ -151,11 +149,10 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
     early = workers.Early()
     try:
         with workers.gc_quiet() as settle:
-            state, renderer, taxonomy, planned, due = _read_and_plan(cfg, files, drafts, future, strict,
-                                                                     use_cache, search, finding, report, lap,
-                                                                     bodies, early)
+            state, renderer, planned, due = _read_and_plan(cfg, files, drafts, future, strict, use_cache, search,
+                                                           finding, report, lap, bodies, early)
             settle()
-            _publish(cfg, planned, renderer, taxonomy, state, report, use_cache, progress, early)
+            _publish(cfg, planned, renderer, state, report, use_cache, progress, early)
     finally:
         early.stop()
         bodies.close()
@@ -171,7 +168,8 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
             cache.save(cfg.cache_dir, state)
         saved = {"articles": report.articles, "pages": report.pages, "skipped": report.skipped,
                  "warnings": report.warnings, "excluded": report.excluded}
-        cache.save_quick(cfg.cache_dir, cache.Quick(read, state.build_id, due.isoformat() if due else None, saved))
+        cache.save_quick(cfg.cache_dir, cache.Quick(read, state.manifest.build_id, due.isoformat() if due else None,
+                                                    saved))
     if LEFT is not None:
         LEFT.append((state, planned, renderer))
     return report
@@ -182,10 +180,19 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
 LEFT: list[object] | None = None
 
 
+@dataclass
+class Planned:
+    """A planned build: the jobs to consider, and the entries of outputs carried over as they are."""
+
+    jobs: list[Job]
+    carried: list[Entry]
+    salt: str                      # the output salt (_output_salt)
+
+
 def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, strict: bool, use_cache: bool,
                    search: bool | None, finding: pagefind.Mode, report: BuildReport,
                    lap: Callable[[str], None], bodies: reading.Bodies, early: workers.Early
-                   ) -> tuple[cache.State, Renderer, Taxonomy, list[jobs.Job], dt.datetime | None]:
+                   ) -> tuple[cache.State, Renderer, Planned, dt.datetime | None]:
     """Read every article (through the cache), group them into the site and plan its outputs; the search
     bundles whose keys changed are started (`early`) as soon as they are planned."""
     from . import delta, group, reading, weeks
@@ -209,73 +216,76 @@ def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, 
     report.articles = len(site.articles)
     renderer = Renderer(cfg, taxonomy)
     salt = _output_salt(cfg, taxonomy)
-    plans = jobs.Plans(salt, state.plans, state.plan_index)
     published = delta.snapshot(site, salt)
     since = delta.since(site, published, state.published, state.origin)
+    last = state.manifest if _trusted(cfg, state, use_cache) and state.manifest.salt == salt else None
+    was = (last.fingerprints if last else None) or {}
 
     def start(ahead: list[jobs.Job]) -> None:
-        keys = _keys(ahead, renderer, salt)
-        old = state.manifest if _trusted(cfg, state, use_cache) else {}
-        early.start(ahead, [i for i, j in enumerate(ahead) if j.tree and old.get(j.path) != keys[j.path]])
+        early.start(ahead, [i for i, j in enumerate(ahead) if j.tree and was.get(j.path) != j.fingerprint])
 
+    plans = jobs.Plans(salt, state.plans, state.plan_index, _carrying(last, since, renderer))
     planned = plan(cfg, site, renderer, extra, search, plans, bodies, since, start)
+    if any(was.get(path) != fp for path, _, fp in plans.carried):
+        # Never expected (the output holds what the last build made): plan every job, to be sure.
+        plans = jobs.Plans(salt, state.plans, state.plan_index)
+        planned = plan(cfg, site, renderer, extra, search, plans, bodies, since)
     # saved only with the outputs they describe (after publishing)
     state.plans, state.plan_index, state.published = plans.new, (salt, plans.index), published
     lap("plan")
-    return state, renderer, taxonomy, planned, due
+    return state, renderer, Planned(planned, plans.carried, salt), due
+
+
+def _carrying(last: manifest.Manifest | None, since: delta.Since, r: Renderer) -> bool:
+    """Whether outputs known unchanged may be carried over without a job (jobs.Plans): the output holds
+    what the last build made (`last`), under the same salt and templates, and what changed is known."""
+    return (last is not None and bool(last.templates) and since.terms is not None and since.articles is not None
+            and jobs.template_digests(r.env, sorted(last.templates or {})) == last.templates)
 
 
 PATCH_LIMIT = 2000   # more changed files than this: publish a whole new tree instead of patching in place
 
 
-def _keys(planned: list[jobs.Job], r: Renderer, salt: str) -> dict[str, str]:
-    """Each job's key by its path."""
-    templates = jobs.template_digests(r.env, sorted({j.template for j in planned if j.template}))
-    return {j.path: jobs.key(salt, templates.get(j.template or "", ""), j) for j in planned}
-
-
 def _trusted(cfg: Config, state: cache.State, use_cache: bool) -> bool:
-    """Whether the output folder is what the cached manifest describes (so unchanged keys need no work)."""
-    return (use_cache and bool(state.build_id) and not interrupted(cfg.state_dir / "publish-journal")
-            and cache.output_build_id(cfg.output_dir) == state.build_id)
+    """Whether the output folder is what the cached manifest describes (so unchanged outputs need no work)."""
+    build_id = state.manifest.build_id
+    return (use_cache and bool(build_id) and not interrupted(cfg.state_dir / "publish-journal")
+            and cache.output_build_id(cfg.output_dir) == build_id)
 
 
-def _publish(cfg: Config, planned: list[jobs.Job], r: Renderer, taxonomy: Taxonomy, state: cache.State,
-             report: BuildReport, use_cache: bool, progress: BuildProgress | None,
-             early: workers.Early | None = None) -> None:
-    """Make the jobs whose keys changed and publish them: nothing at all when none did, a journaled patch of
-    the output when few did, else a complete new tree swapped in atomically. Jobs `early` has under way
+def _publish(cfg: Config, planned: Planned, r: Renderer, state: cache.State, report: BuildReport,
+             use_cache: bool, progress: BuildProgress | None, early: workers.Early | None = None) -> None:
+    """Make the jobs whose outputs changed and publish them: nothing at all when none did, a journaled patch
+    of the output when few did, else a complete new tree swapped in atomically. Jobs `early` has under way
     are not made again."""
-    keys = _keys(planned, r, _output_salt(cfg, taxonomy))
-    if len(keys) != len(planned):
-        raise BuildAborted([f"two outputs would be written to {p}" for p in _duplicates(planned)])
-    build_id = jobs.digest("\n".join(f"{path}\x1f{k}" for path, k in sorted(keys.items())))
-    journal = cfg.state_dir / "publish-journal"
+    todo_jobs, carried = planned.jobs, planned.carried
+    names = {j.template for j in todo_jobs if j.template} | {e[1] for e in carried if e[1]}
+    templates = jobs.template_digests(r.env, sorted(names))
     trusted = _trusted(cfg, state, use_cache)
-    old = state.manifest if trusted else {}
-    todo = [i for i, j in enumerate(planned) if old.get(j.path) != keys[j.path]]
-    removed = sorted(set(old) - set(keys))
-    report.pages = len(planned)
+    old = state.manifest if trusted else None
+    try:
+        change = manifest.compare(old, todo_jobs, carried, planned.salt, templates)
+    except manifest.Clash as exc:
+        raise BuildAborted([f"two outputs would be written to {p}" for p in exc.paths]) from None
+    todo, removed = change.todo, change.removed
+    report.pages = len(todo_jobs) + len(carried)
     if trusted and not todo and not removed:
-        report.unchanged = len(planned)
+        report.unchanged = report.pages
         return
     check_output(cfg.output_dir)
+    journal = cfg.state_dir / "publish-journal"
     target: Staging | Patch = (Patch(cfg.output_dir, journal) if trusted and len(todo) + len(removed) <= PATCH_LIMIT
                                else Staging(cfg.output_dir))
+    was = (old.fingerprints if old else None) or {}
     try:
-        for rel in removed + [planned[i].path for i in todo if planned[i].tree and planned[i].path in old]:
+        for rel in removed + [todo_jobs[i].path for i in todo if todo_jobs[i].tree and todo_jobs[i].path in was]:
             target.remove(rel)
         tick = (lambda n, total: progress("render", n, total)) if progress else None
-        report.bytes_written, written = workers.run(planned, todo, target.put, tick, early=early)
-        target.commit(build_id)
+        report.bytes_written, written = workers.run(todo_jobs, todo, target.put, tick, early=early)
+        target.commit(change.manifest.build_id)
     except BaseException:
         target.abort()
         raise
     journal.unlink(missing_ok=True)
-    report.rendered, report.written, report.unchanged = len(todo), written, len(planned) - written
-    state.manifest, state.build_id = keys, build_id
-
-
-def _duplicates(planned: list[jobs.Job]) -> list[str]:
-    seen: set[str] = set()
-    return sorted({j.path for j in planned if j.path in seen or seen.add(j.path)})  # type: ignore[func-returns-value]
+    report.rendered, report.written, report.unchanged = len(todo), written, report.pages - written
+    state.manifest = change.manifest

@@ -225,8 +225,12 @@ def test_terms_no_article_touched_are_recalled_not_walked(tmp_path: Path, monkey
     recalled: list[tuple] = []
     touched, recall = delta.touched, jobs.Plans.recall
     monkeypatch.setattr(delta, "touched", lambda *a: seen.append(touched(*a)) or seen[-1])
-    monkeypatch.setattr(jobs.Plans, "recall",
-                        lambda self, ident, plan: (r := recall(self, ident, plan)) and recalled.append(ident) or r)
+    def remember(self: jobs.Plans, ident: tuple, plan: object) -> object:
+        found = recall(self, ident, plan)   # type: ignore[arg-type]
+        if found is not None:   # recalled (as jobs, or as entries carried over without one)
+            recalled.append(ident)
+        return found
+    monkeypatch.setattr(jobs.Plans, "recall", remember)
     before = (site / "content" / "articles" / "a3.md").read_text(encoding="utf-8")
     _write(site, 3, rng)
     after = (site / "content" / "articles" / "a3.md").read_text(encoding="utf-8")
@@ -279,7 +283,7 @@ def test_an_edit_fingerprints_only_the_article_pages_it_can_change(tmp_path: Pat
     naming it. The site equals a clean build after each step."""
     import datetime as dt
 
-    from sitegen import pages
+    from sitegen import pages, pipeline
 
     site = write_site(tmp_path / "site", SETTINGS + "search: false\n")
     start = dt.date(2025, 1, 6)   # a Monday; one article every four days over nine months
@@ -291,11 +295,18 @@ def test_an_edit_fingerprints_only_the_article_pages_it_can_change(tmp_path: Pat
     printed: list[str] = []
     real = pages._article_print
     monkeypatch.setattr(pages, "_article_print", lambda site_, art, *a: printed.append(art.path) or real(site_, art, *a))
+    plans: list[pipeline.Planned] = []
+    publish = pipeline._publish
+    monkeypatch.setattr(pipeline, "_publish", lambda cfg, planned, *a: plans.append(planned) or publish(cfg, planned, *a))
     edited = site / "content" / "articles" / "s30.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
     build(load_config(site))
     numbers = sorted(int(re.search(r"s(\d+)\.md", p)[1]) for p in printed)
     assert {28, 29, 30, 31, 32} <= set(numbers) and numbers[0] >= 25 and numbers[-1] <= 35, numbers
+    # The pages nothing changed are carried over as entries, without a job: articles, listing pages.
+    carried = {path for path, _, _ in plans[-1].carried}
+    assert "2025/01/06/story-number-0/index.html" in carried and "topics/politics/page/2/index.html" in carried
+    assert not carried & {j.path for j in plans[-1].jobs} and len(carried) > 3 * len(plans[-1].jobs)
     assert _tree(site / "public") == _clean_copy(site, tmp_path / "clean")
     for n in (3, 60):   # a name in two articles far apart: the second one gives it a page, and the first
         path = site / "content" / "articles" / f"s{n}.md"   # one's page (not edited) now links to it

@@ -56,17 +56,15 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def _keys(site: Path) -> dict[str, str]:
-    """Every job's key as the next build would compute it (what `_publish` compares with the last build)."""
+    """Every job's fingerprint as the next build would compute it (what `_publish` compares with the last
+    build's, settings and templates being the same)."""
     cfg = load_config(site)
     taxonomy = load_taxonomy(cfg.topics, cfg.topics_replace)
     articles = reading.read_articles(cfg, inputs.scan(cfg), taxonomy, cache.State("test"), BuildReport())
     site_ = build_site(articles, [t.slug for t in taxonomy.topics])
-    r = Renderer(cfg, taxonomy)
-    planned = pipeline.plan(cfg, site_, r, [])
-    salt = pipeline._output_salt(cfg, taxonomy)
-    templates = jobs.template_digests(r.env, sorted({j.template for j in planned if j.template}))
+    planned = pipeline.plan(cfg, site_, Renderer(cfg, taxonomy), [])
     jobs.forget()
-    return {j.path: jobs.key(salt, templates.get(j.template or "", ""), j) for j in planned}
+    return {j.path: j.fingerprint for j in planned}
 
 
 @pytest.fixture
