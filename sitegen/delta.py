@@ -84,29 +84,44 @@ def moved(site: Site, now: Snapshot, last: Snapshot | None, origin: Mapping[str,
     return out
 
 
+SortKey = tuple[dt.datetime, str]   # an article's place in a listing (model.SORT_KEY)
+
+
 @dataclass(frozen=True)
 class Since:
     """What changed between the last build (`last`, None when there was none) and this one (`now`)."""
 
     now: Snapshot
     last: Snapshot | None
-    terms: set[TermId] | None     # see touched()
-    articles: set[Key] | None     # see restless()
+    terms: dict[TermId, list[SortKey]] | None   # see places()
+    articles: set[Key] | None                   # see restless()
 
 
 def since(site: Site, now: Snapshot, last: Snapshot | None, origin: Mapping[str, Any]) -> Since:
-    return Since(now, last, touched(site, now, last, origin), restless(site, now, last, origin))
+    changed = moved(site, now, last, origin)
+    return Since(now, last, None if changed is None else places(changed), restless(site, now, last, changed))
 
 
 def touched(site: Site, now: Snapshot, last: Snapshot | None, origin: Mapping[str, Any]) -> set[TermId] | None:
     """The terms whose articles may have changed since the build that took `last` (None: any)."""
     changed = moved(site, now, last, origin)
-    return None if changed is None else {term for art in changed for term in terms_of(art)}
+    return None if changed is None else set(places(changed))
 
 
-def restless(site: Site, now: Snapshot, last: Snapshot | None, origin: Mapping[str, Any]) -> set[Key] | None:
-    """The articles whose page may show something else than at the build that took `last` (None: any)."""
-    changed = moved(site, now, last, origin)
+def places(changed: Iterable[Article]) -> dict[TermId, list[SortKey]]:
+    """Each term an article of `changed` (see moved()) is in, with the places in its listing where they came
+    or went: a listing's articles older than all of them are as they were."""
+    out: dict[TermId, list[SortKey]] = {}
+    for art in changed:
+        at = SORT_KEY(art)
+        for term in terms_of(art):
+            out.setdefault(term, []).append(at)
+    return out
+
+
+def restless(site: Site, now: Snapshot, last: Snapshot | None, changed: list[Article] | None) -> set[Key] | None:
+    """The articles whose page may show something else than at the build that took `last`, given the
+    articles that `changed` since (None: any)."""
     if changed is None or last is None or site.stories.fresh is None:
         return None
     out = {(a.day, a.slug) for a in changed} | site.stories.fresh

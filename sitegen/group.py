@@ -277,5 +277,15 @@ def paginate(items: Sequence[Article], size: int) -> list[tuple[Article, ...]]:
     first. A new article therefore changes only the newest page, never the pages before it, so their URLs
     keep their contents (caches, links and incremental builds all stay valid). Returns pages oldest first.
     """
-    oldest_first = list(reversed(items))
-    return [tuple(reversed(oldest_first[i:i + size])) for i in range(0, len(oldest_first), size)]
+    return [archive_page(items, size, n) for n in range(1, pages_of(len(items), size) + 1)]
+
+
+def pages_of(total: int, size: int) -> int:
+    """How many archive pages `paginate` makes of `total` articles."""
+    return -(-total // size)
+
+
+def archive_page(items: Sequence[Article], size: int, n: int) -> tuple[Article, ...]:
+    """Archive page `n` (from 1) of a newest-first listing, newest first: `paginate(items, size)[n - 1]`."""
+    total = len(items)
+    return tuple(items[max(0, total - n * size):total - (n - 1) * size])

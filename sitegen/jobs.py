@@ -164,15 +164,7 @@ class Plans:
             self._inner.append(name)
         hit = self.old.get(name)
         if hit is None:
-            outer, self._inner = self._inner, []
-            mark = len(self.carried)
-            try:
-                made = list(plan())
-            finally:
-                inner, self._inner = self._inner, outer
-            # the group's entries: its jobs, and those of groups inside it carried without a job
-            entries = [(j.path, j.template, j.fingerprint) for j in made] + self.carried[mark:]
-            self.new[name] = (tuple(entries), tuple(inner))
+            made, self.new[name] = self._nested(plan)
             return made
         return self._remembered(name, hit, plan)
 
@@ -187,6 +179,47 @@ class Plans:
         if self._inner is not None:
             self._inner.append(name)
         return self._remembered(name, hit, plan)
+
+    def inner(self, ident: Any) -> tuple[str, ...]:
+        """The names of the groups planned inside the group the last build planned as `ident`, in order."""
+        hit = self.old.get(self.last_index.get(ident, ""))
+        return hit[1] if hit is not None else ()
+
+    def reuse(self, name: str, plan: Callable[[], Iterable[Job]]) -> list[Job] | None:
+        """The jobs of the group the last build planned under `name` (see `inner`), without working out its
+        key: for a caller that knows nothing it is made from has changed. None when there is none."""
+        hit = self.old.get(name)
+        if hit is None:
+            return None
+        if self._inner is not None:
+            self._inner.append(name)
+        return self._remembered(name, hit, plan)
+
+    def planned(self, ident: Any, plan: Callable[[], Iterable[Job]]) -> list[Job]:
+        """The jobs `plan()` gives, planned whatever the last build did: for a group the caller knows has
+        changed, whose own key would cost as much as planning it (a term of thousands of articles whose
+        pages are groups of their own). It is named after the groups inside it, which name its contents."""
+        slot = len(self._inner) if self._inner is not None else -1
+        if self._inner is not None:
+            self._inner.append("")   # its place among the groups around it, named once planned
+        made, entry = self._nested(plan)
+        name = digest(f"{self.salt}\x1fplanned\x1f{ident!r}\x1f" + " ".join(entry[1]))
+        if self._inner is not None:
+            self._inner[slot] = name
+        self.index[ident], self.new[name] = name, entry
+        return made
+
+    def _nested(self, plan: Callable[[], Iterable[Job]]) -> tuple[list[Job], PlanEntry]:
+        """Plan a group: its jobs, and its entry (its jobs' entries with those of the groups inside it carried
+        without a job, and the names of the groups inside it)."""
+        outer, self._inner = self._inner, []
+        mark = len(self.carried)
+        try:
+            made = list(plan())
+        finally:
+            inner, self._inner = self._inner, outer
+        entries = [(j.path, j.template, j.fingerprint) for j in made] + self.carried[mark:]
+        return made, (tuple(entries), tuple(inner))
 
     def _remembered(self, name: str, hit: PlanEntry, plan: Callable[[], Iterable[Job]]) -> list[Job]:
         """A remembered group's jobs, carried over; made (planned again, once) only if one must be. When

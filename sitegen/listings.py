@@ -4,14 +4,15 @@ index page and stable archive pages remembered through `jobs.Plans`, and the pag
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from .delta import ENTITY_KINDS, TermId
-from .group import Site, Term, paginate
+from .delta import ENTITY_KINDS, SortKey, TermId
+from .group import Site, Term, archive_page, pages_of
 from .jobs import Job, Plans, fingerprint
-from .model import Article
+from .model import SORT_KEY, Article
 from .pages import page_job
 from .render import PageInfo, Renderer
 from .report import counted
@@ -40,38 +41,65 @@ def _listing(r: Renderer, path: str, page: PageInfo, digests: str, **ctx: object
 
 
 def _term_pages(kind: str, terms: Sequence[Term], r: Renderer, base_of: Callable[[str], str],
-                name_of: Callable[[Term], str], plans: Plans, touched: set[TermId] | None) -> Iterator[Job]:
-    """Each term's index page (its newest articles) and stable archive pages, through `plans` under a key of
-    everything they show besides the build's settings: a term whose articles are unchanged is not planned
-    again (a new article re-plans the pages of its terms, and only pages whose own key changed are made).
-    A term not in `touched` (when known, see delta.py) is recalled without even working out that key."""
+                name_of: Callable[[Term], str], plans: Plans,
+                touched: dict[TermId, list[SortKey]] | None) -> Iterator[Job]:
+    """Each term's index page (its newest articles) and stable archive pages, through `plans`.
+
+    When `touched` is known (delta.places: the terms whose articles came or went since the last build, and
+    where in their listing), a term not in it is recalled whole by name, and a term in it is planned page
+    by page: the archive pages holding only articles older than every change are recalled by name too, the
+    others under a key of what they show (a page whose key is unchanged is not made again). Otherwise each
+    term goes under a key of all its articles, and a changed one is planned page by page the same way."""
     size = r.cfg.page_size
     for term in terms:
         base, name = base_of(term.slug), name_of(term)
-        plan = partial(_one_term, kind, term, r, base, name, plans)
-        if touched is not None and (kind, term.slug) not in touched:
-            recalled = plans.recall((kind, term.slug), plan)
-            if recalled is not None:
-                yield from recalled
-                continue
+        ident = (kind, term.slug, name)   # a term's pages show its name: another name, another group
+        if touched is not None:
+            where = touched.get((kind, term.slug))
+            if where is None:
+                recalled = plans.recall(ident, partial(_one_term, kind, term, r, base, name, plans))
+                if recalled is not None:
+                    yield from recalled
+                    continue
+            settled = min((_older(term.articles, at) for at in where), default=0) if where else 0
+            yield from plans.planned(ident, partial(_one_term, kind, term, r, base, name, plans,
+                                                    plans.inner(ident), settled))
+            continue
         digests = " ".join([a.digest for a in term.articles])
-        yield from plans.group(f"{kind}\x1f{term.slug}\x1f{base}\x1f{name}\x1f{size}\x1f{digests}", plan,
-                               ident=(kind, term.slug))
+        yield from plans.group(f"{kind}\x1f{term.slug}\x1f{base}\x1f{name}\x1f{size}\x1f{digests}",
+                               partial(_one_term, kind, term, r, base, name, plans), ident=ident)
 
 
-def _one_term(kind: str, term: Term, r: Renderer, base: str, name: str, plans: Plans) -> Iterator[Job]:
+def _older(articles: Sequence[Article], at: SortKey) -> int:
+    """How many of `articles` (newest first) come before `at` in time."""
+    total = len(articles)
+    return bisect.bisect_left(range(total), True, key=lambda i: SORT_KEY(articles[total - 1 - i]) >= at)
+
+
+def _one_term(kind: str, term: Term, r: Renderer, base: str, name: str, plans: Plans,
+              last_pages: tuple[str, ...] = (), settled: int = 0) -> Iterator[Job]:
     """A term's pages, each through `plans` under its own key: a new article in a large term re-plans the
-    index and the pages it lands on, not the hundreds of archive pages before them."""
+    index and the pages it lands on, not the hundreds of archive pages before them. `last_pages` are the
+    groups of its pages in the last build (index first), of which those of archive pages holding only
+    articles among the `settled` oldest (as they were) are taken as they are, without a key."""
     size, total = r.cfg.page_size, len(term.articles)
-    archive = paginate(term.articles, size) if total > size else []
+    pages = pages_of(total, size) if total > size else 0   # archive pages, oldest first (group.paginate)
     head = f"{kind}\x1f{term.slug}\x1f{base}\x1f{name}\x1f"
     digests = " ".join([a.digest for a in term.articles[:size]])
     yield from plans.group(f"{head}index\x1f{total}\x1f{digests}",
-                           partial(_index_page, kind, term, r, base, name, bool(archive), digests))
-    for n, chunk in enumerate(archive, 1):
-        last, shown = n == len(archive), " ".join([a.digest for a in chunk])
-        yield from plans.group(f"{head}{n}\x1f{last}\x1f{shown}",
-                               partial(_archive_page, kind, term, r, base, name, n, chunk, last, shown))
+                           partial(_index_page, kind, term, r, base, name, bool(pages), digests))
+    for n in range(1, pages + 1):
+        chunk = archive_page(term.articles, size, n)
+        last = n == pages
+        plan = partial(_archive_page, kind, term, r, base, name, n, chunk, last)
+        # The last build's page n showed the same articles when they are all settled, and was not its last
+        # page (its own key holds whether it was) when it had more pages than n.
+        if n * size <= settled and n < pages and n + 1 < len(last_pages):
+            again = plans.reuse(last_pages[n], plan)
+            if again is not None:
+                yield from again
+                continue
+        yield from plans.group(f"{head}{n}\x1f{last}\x1f{' '.join([a.digest for a in chunk])}", plan)
 
 
 def _index_page(kind: str, term: Term, r: Renderer, base: str, name: str, archived: bool,
@@ -86,23 +114,25 @@ def _index_page(kind: str, term: Term, r: Renderer, base: str, name: str, archiv
 
 
 def _archive_page(kind: str, term: Term, r: Renderer, base: str, name: str, n: int, chunk: tuple[Article, ...],
-                  last: bool, digests: str) -> Iterator[Job]:
+                  last: bool) -> Iterator[Job]:
     path = Urls.paged(base, n)
     first = (n - 1) * r.cfg.page_size + 1
     newer = base if last else Urls.paged(base, n + 1)
     pager = Pager(base, n, first, first + len(chunk) - 1, newer, Urls.paged(base, n - 1) if n > 1 else None)
     page = PageInfo(kind, path, f"{name}: archive page {n}", f"{name}: articles {first} to {pager.last}",
                     r.alternates(kind, term.slug, name), noindex=False)
-    yield _listing(r, path, page, digests, slug=term.slug, name=name, count=None, articles=chunk, pager=pager)
+    yield _listing(r, path, page, " ".join([a.digest for a in chunk]), slug=term.slug, name=name, count=None,
+                   articles=chunk, pager=pager)
 
 
 ENTITY_PAGES = {family: (kind, label) for (family, kind), label
                 in zip(ENTITY_KINDS.items(), ("People", "Places", "Organisations"))}   # family -> (kind, label)
 
 
-def terms(site: Site, r: Renderer, plans: Plans, touched: set[TermId] | None = None) -> Iterator[Job]:
+def terms(site: Site, r: Renderer, plans: Plans, touched: dict[TermId, list[SortKey]] | None = None
+          ) -> Iterator[Job]:
     """Topic, source and name pages (each term's through `plans`), and their index pages. `touched`: the
-    terms whose articles may have changed since the last build (None: any)."""
+    terms whose articles may have changed since the last build, with where (delta.places; None: any)."""
     topic_name = lambda t: r.topic_name(t.slug)
     yield from _term_pages("topic", site.topics, r, Urls.topic, topic_name, plans, touched)
     yield from _term_pages("source", site.sources, r, Urls.source, lambda t: t.name, plans, touched)

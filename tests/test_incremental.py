@@ -223,12 +223,13 @@ def test_terms_no_article_touched_are_recalled_not_walked(tmp_path: Path, monkey
     build(load_config(site))
     seen: list[set | None] = []
     recalled: list[tuple] = []
-    touched, recall = delta.touched, jobs.Plans.recall
-    monkeypatch.setattr(delta, "touched", lambda *a: seen.append(touched(*a)) or seen[-1])
+    since, recall = delta.since, jobs.Plans.recall
+    monkeypatch.setattr(delta, "since", lambda *a: seen.append(set((found := since(*a)).terms or ())) or found)
+
     def remember(self: jobs.Plans, ident: tuple, plan: object) -> object:
         found = recall(self, ident, plan)   # type: ignore[arg-type]
         if found is not None:   # recalled (as jobs, or as entries carried over without one)
-            recalled.append(ident)
+            recalled.append(ident[:2])   # (kind, slug, name)
         return found
     monkeypatch.setattr(jobs.Plans, "recall", remember)
     before = (site / "content" / "articles" / "a3.md").read_text(encoding="utf-8")
@@ -237,7 +238,7 @@ def test_terms_no_article_touched_are_recalled_not_walked(tmp_path: Path, monkey
     build(load_config(site))
     topics = {t for text in (before, after) for t in re.search(r"topics: \[(.*)\]", text)[1].split(", ")}
     sources = {re.search(r"source: (.*)", text)[1] for text in (before, after)}
-    assert seen[0] is not None and {t for kind, t in seen[0] if kind == "topic"} == topics
+    assert seen[0] and {t for kind, t in seen[0] if kind == "topic"} == topics
     assert {t for kind, t in seen[0] if kind == "source"} == {s.lower().replace(" ", "-") for s in sources}
     assert recalled and not set(recalled) & seen[0]
     assert _tree(site / "public") == _clean_copy(site, tmp_path / "clean")
@@ -342,3 +343,40 @@ def test_a_new_copy_of_a_story_reprints_the_page_of_its_best_copy(tmp_path: Path
     page = (site / "public" / "2025" / "03" / "11" / "rates-up" / "index.html").read_text(encoding="utf-8")
     assert "2025/03/12/freedonia-raises-rates/" in page
     assert _tree(site / "public") == _clean_copy(site, tmp_path / "clean")
+
+
+def test_a_changed_term_recalls_its_archive_pages_older_than_the_change(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A term an article came to, left or changed in is planned page by page: its archive pages holding only
+    articles older than the change are taken from the last build by name (no key), the rest are keyed and
+    made when they changed. Edits, a deletion and a backdated article each build like a clean build."""
+    import datetime as dt
+
+    from sitegen import jobs
+
+    site = write_site(tmp_path / "site", SETTINGS + "search: false\n")
+
+    def write(n: int, day: dt.date, extra: str = "") -> None:
+        article(site, f"articles/t{n}.md", f"title: Item {n} of the long topic\ndate: {day}T09:00:00+00:00\n"
+                f"topics: [politics]\nsource: AP", f"Text of item {n}.{extra}\n")
+
+    start = dt.date(2025, 1, 1)
+    for n in range(40):   # 40 articles in one topic and one source: 14 archive pages of 3
+        write(n, start + dt.timedelta(days=2 * n))
+    build(load_config(site))
+    reused: list[str] = []
+    reuse = jobs.Plans.reuse
+    monkeypatch.setattr(jobs.Plans, "reuse", lambda self, name, plan: (found := reuse(self, name, plan)) is not None
+                        and reused.append(name) or found)
+    for step in ("edit", "delete", "backdate"):
+        reused.clear()
+        if step == "edit":      # the 36th oldest: pages 1-11 hold only older articles
+            write(35, start + dt.timedelta(days=70), " Edited.")
+        elif step == "delete":  # the 21st oldest goes: pages 8 and later shift
+            (site / "content" / "articles" / "t20.md").unlink()
+        else:                   # a new article older than all but three
+            write(99, start + dt.timedelta(days=5))
+        build(load_config(site))
+        assert _tree(site / "public") == _clean_copy(site, tmp_path / "clean"), step
+        # in the topic and in the source: the pages wholly older than the change
+        assert len(reused) == 2 * {"edit": 11, "delete": 6, "backdate": 1}[step], (step, len(reused))
