@@ -18,7 +18,7 @@ import csv
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -103,7 +103,7 @@ def main() -> None:
     print(f"{len(articles)} articles read, {len(site.shown)} shown (one copy per story), "
           f"{sum(1 for a in site.shown if labels.get(a.id or ''))} with labels")
     print("| weighting | precision | coverage | articles scored |\n|---|---|---|---|")
-    tables: list[tuple[str, dict]] = [("three weeks around each article (sitegen)", weekly),
+    tables: list[tuple[str, Mapping]] = [("three weeks around each article (sitegen)", weekly),
                                       ("whole corpus at once", whole), ("baseline: the five nearest in time", nearest)]
     for name, table in tables:
         precision, coverage, n = score(partial(_picks, table), site.shown, labels)
@@ -117,7 +117,7 @@ def _nearest(ordered: Sequence[Article], i: int, k: int = 5) -> tuple[Article, .
     return tuple(sorted(around, key=lambda b: abs((b.date - when).total_seconds()))[:k])
 
 
-def _picks(table: dict, art: Article) -> Sequence[Article]:
+def _picks(table: Mapping, art: Article) -> Sequence[Article]:
     return table.get(stories.key(art), ())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -74,7 +75,6 @@ class Site:
     years: tuple[Year, ...]                          # newest first
     topics: tuple[Term, ...]                         # taxonomy order, only topics with articles
     sources: tuple[Term, ...]                        # by name
-    neighbours: dict[tuple[dt.date, str], tuple[Article | None, Article | None]]  # (older, newer)
     entities: dict[str, tuple[Term, ...]] = field(default_factory=dict)   # kind -> terms with a page, by name
     paged: frozenset[tuple[str, str]] = frozenset()   # every (kind, name) of an article that has a page
     stories: Stories = field(default_factory=Stories)                     # copies, threads, related reading
@@ -90,6 +90,15 @@ class Site:
         if (kind, name) not in paths:
             paths[(kind, name)] = paths.get((kind, slug_or(name)))
         return paths[(kind, name)]
+
+    def neighbours(self, art: Article) -> tuple[Article | None, Article | None]:
+        """The older and newer article shown in the same primary topic ((None, None) for a hidden copy):
+        found in its chain when asked, as a rebuild asks for a few thousand of 100,000."""
+        chain = self.chains.get(art.topics[0] if art.topics else "", ())
+        at = bisect.bisect_left(chain, SORT_KEY(art), key=SORT_KEY)
+        if at == len(chain) or chain[at] is not art:
+            return None, None
+        return chain[at - 1] if at else None, chain[at + 1] if at + 1 < len(chain) else None
 
     def months(self) -> Iterable[Month]:
         """Every month with articles, newest first."""
@@ -196,8 +205,8 @@ def _entities(articles: Sequence[Article], min_articles: int, others: Sequence[A
     and every (kind, name) as written in an article, or in one of `others` (copies not listed, whose pages
     still link names), that leads to one of those pages."""
     by_name: dict[tuple[str, str], list[Article]] = defaultdict(list)
-    for art in articles:   # one list per name as written; spellings of one slug are joined below
-        for pair in dict.fromkeys(art.entities):
+    for art in articles:   # one list per name as written (once per article: see model._entities); spellings
+        for pair in art.entities:   # of one slug are joined below
             by_name[pair].append(art)
     spellings: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for pair in by_name:
@@ -223,21 +232,13 @@ def _entities(articles: Sequence[Article], min_articles: int, others: Sequence[A
     return terms, frozenset(paged)
 
 
-Chains = dict[str, tuple[Article, ...]]
-
-
-def _neighbours(articles: Sequence[Article]) -> tuple[dict[tuple[dt.date, str], tuple[Article | None, Article | None]],
-                                                       Chains]:
-    """Older and newer article in the same primary topic, for each article; and the chains they come from
-    (each primary topic's articles, oldest first)."""
+def _chains(articles: Sequence[Article]) -> dict[str, tuple[Article, ...]]:
+    """The articles (newest first) of each primary topic, oldest first: an article's older and newer
+    neighbours are the ones beside it (Site.neighbours)."""
     chains: dict[str, list[Article]] = defaultdict(list)
-    for art in reversed(articles):  # oldest first
+    for art in reversed(articles):
         chains[art.topics[0] if art.topics else ""].append(art)
-    out: dict[tuple[dt.date, str], tuple[Article | None, Article | None]] = {}
-    for chain in chains.values():
-        for i, art in enumerate(chain):
-            out[(art.day, art.slug)] = (chain[i - 1] if i else None, chain[i + 1] if i + 1 < len(chain) else None)
-    return out, {topic: tuple(chain) for topic, chain in chains.items()}
+    return {topic: tuple(chain) for topic, chain in chains.items()}
 
 
 def build_site(articles: Iterable[Article], topic_order: Sequence[str], entity_min_articles: int = 2,
@@ -261,10 +262,9 @@ def build_site(articles: Iterable[Article], topic_order: Sequence[str], entity_m
                    for t in sorted(by_topic, key=lambda t: (order.get(t, len(order)), t)))
     hidden = [a for story in {id(s): s for s in copies.values()}.values() for a in story.copies[1:]]
     entities, paged = _entities(shown, entity_min_articles, hidden)
-    neighbours, chains = _neighbours(shown)
     return Site(articles=tuple(ordered), days=days, years=_calendar(days), topics=topics,
-                sources=_sources(ordered), neighbours=neighbours, entities=entities, paged=paged,
-                stories=build_stories(shown, copies, memo), shown=tuple(shown), chains=chains)
+                sources=_sources(ordered), entities=entities, paged=paged,
+                stories=build_stories(shown, copies, memo), shown=tuple(shown), chains=_chains(shown))
 
 
 register_groups(Section, Day, Month, Year, Term)

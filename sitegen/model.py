@@ -233,7 +233,7 @@ def _entities(value: Any, ctx: Ctx) -> tuple[tuple[str, str], ...]:
             ctx.warn("entities", f"{kind}: a name needs letters; {len(names) - len(kept)} item(s) left out "
                      "(empty, null, numbers or mappings)")
         out.extend((kind, n) for n in kept)
-    return tuple(out)
+    return tuple(dict.fromkeys(out))   # each name once: listings and stories count an article once per name
 
 
 def _ignore(value: Any, ctx: Ctx) -> Any:

@@ -177,7 +177,7 @@ def articles(site: Site, r: Renderer, body_for: BodyFor, plans: Plans | None = N
             carried.append(entry)
             printed[art.digest] = entry
             continue
-        older, newer = site.neighbours.get(key, (None, None))
+        older, newer = site.neighbours(art)
         job = _article_job(r, site, art, older, newer, body_for, entry[2] if entry else None)
         printed[art.digest] = entry or (job.path, job.template, job.fingerprint)
         yield job

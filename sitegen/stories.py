@@ -23,7 +23,7 @@ import bisect
 import datetime as dt
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from . import cluster
@@ -84,7 +84,7 @@ class Stories:
 
     story: dict[Key, Story] = field(default_factory=dict)        # every clustered article -> its story
     thread: dict[Key, Thread] = field(default_factory=dict)       # every threaded article -> its thread
-    related: dict[Key, tuple[Article, ...]] = field(default_factory=dict)
+    related: Mapping[Key, tuple[Article, ...]] = field(default_factory=dict)
     threads: tuple[Thread, ...] = ()                              # newest last article first
     fresh: frozenset[Key] | None = None   # articles whose related reading this build worked out (None: all)
 
@@ -100,20 +100,28 @@ def find_stories(articles: Sequence[Article], window_days: int = 3, memo: Memo |
     memo = memo or Memo()
     by_name = {f"{a.day.isoformat()}/{a.slug}": a for a in articles if a.signature}
     names = sorted(by_name)
-    items = [(name, by_name[name].day, by_name[name].signature) for name in names]
-    weeks: dict[int, list[int]] = defaultdict(list)   # week -> positions in `items` (by name, so by day)
-    for i, (_, day, _) in enumerate(items):
-        weeks[week(day)].append(i)
-    edges: list[cluster.Edge] = []
-    spans = {wk: weeks.get(wk - 1, []) + weeks[wk] for wk in sorted(weeks)}
+    weeks: dict[int, list[Article]] = defaultdict(list)   # by name, so by day
+    for name in names:
+        art = by_name[name]
+        weeks[week(art.day)].append(art)
+    start, at = {}, 0   # each week's first position among all of them
+    for wk in sorted(weeks):
+        start[wk], at = at, at + len(weeks[wk])
     tasks = []
-    for wk, at in spans.items():
-        here = [by_name[names[i]] for i in at]
-        tasks.append((wk, here, (here, wk, window_days)))
-    for at, found in zip(spans.values(), memo.get_all("copies", _week_pairs, tasks), strict=True):
-        edges += [(strength, at[i], at[j]) for strength, i, j in found]
+    for wk in sorted(weeks):
+        before = weeks.get(wk - 1, [])
+        here = before + weeks[wk]
+        tasks.append((wk, (before, weeks[wk]), (here, wk, window_days)))
+    edges: list[cluster.Edge] = []
+    for (wk, (before, _), _), found in zip(tasks, memo.get_all("copies", _week_pairs, tasks), strict=True):
+        first = start[wk] - len(before)   # `here` is a run of consecutive positions (weeks in between are empty)
+        edges += [(strength, first + i, first + j) for strength, i, j in found]
+    # Only the articles of a confirmed pair can be in a story: join those (in order, so as all of them).
+    involved = sorted({i for _, a, b in edges for i in (a, b)})
+    renumber = {i: n for n, i in enumerate(involved)}
+    items = [(names[i], by_name[names[i]].day, by_name[names[i]].signature) for i in involved]
     out: dict[Key, Story] = {}
-    for group in cluster.join(items, edges):
+    for group in cluster.join(items, [(strength, renumber[a], renumber[b]) for strength, a, b in edges]):
         members = [by_name[name] for name in group]
         top = cluster.best(members)
         rest = sorted((a for a in members if a is not top), key=lambda a: ((a.source or "").casefold(), a.date, a.path))
@@ -198,34 +206,63 @@ def _links(ix: _Index, centre: range) -> list[tuple[int, int]]:
     return out
 
 
-def _threads(arts: Sequence[Article], links: Sequence[tuple[Key, Key]]) -> tuple[dict[Key, Thread],
-                                                                                 tuple[Thread, ...]]:
-    """Threads: the linked articles (`arts` oldest first) joined into groups of two or more."""
-    position = {key(a): i for i, a in enumerate(arts)}
-    parent = list(range(len(arts)))
+def _threads(links: Sequence[tuple[Article, Article]]) -> tuple[dict[Key, Thread], tuple[Thread, ...]]:
+    """Threads: the linked articles joined into groups of two or more, each oldest first."""
+    parent: dict[Key, Key] = {}
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    def root(k: Key) -> Key:
+        while parent.setdefault(k, k) != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
 
+    arts: dict[Key, Article] = {}
     for a, b in links:
-        parent[root(position[b])] = root(position[a])
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(arts)):
-        groups[root(i)].append(i)
+        arts[key(a)], arts[key(b)] = a, b
+        parent[root(key(b))] = root(key(a))
+    groups: dict[Key, list[Article]] = defaultdict(list)
+    for k, art in arts.items():
+        groups[root(k)].append(art)
     by_key: dict[Key, Thread] = {}
     threads = []
     for members in groups.values():
-        if len(members) > 1:
-            chain = tuple(arts[i] for i in sorted(members))
-            thread = Thread(f"{chain[0].day.isoformat()}-{chain[0].slug}"[:90].rstrip("-"), chain)
-            threads.append(thread)
-            for art in chain:
-                by_key[key(art)] = thread
+        chain = tuple(sorted(members, key=SORT_KEY))
+        thread = Thread(f"{chain[0].day.isoformat()}-{chain[0].slug}"[:90].rstrip("-"), chain)
+        threads.append(thread)
+        for art in chain:
+            by_key[key(art)] = thread
     threads.sort(key=lambda t: (t.articles[-1].sort_key, t.id), reverse=True)
     return by_key, tuple(threads)
+
+
+class Related(Mapping[Key, tuple[Article, ...]]):
+    """Related reading by article, looked up in its week's picks when asked (a rebuild asks for a few
+    thousand of 100,000); a copy has its best copy's."""
+
+    def __init__(self, weeks: dict[int, list[Article]], picks: Mapping[int, tuple[Sequence[Article], tuple]],
+                 best: dict[Key, Key]) -> None:
+        self._weeks, self._picks, self._best = weeks, picks, best
+        self._at: dict[int, dict[Key, int]] = {}   # week -> its articles' places, made when first asked
+
+    def __getitem__(self, k: Key) -> tuple[Article, ...]:
+        own = self._best.get(k, k)
+        wk = week(own[0])
+        at = self._at.get(wk)
+        if at is None:
+            at = self._at[wk] = {key(a): i for i, a in enumerate(self._weeks.get(wk, ()))}
+        i = at.get(own)
+        if i is None:
+            raise KeyError(k)
+        here, picks = self._picks[wk]
+        return tuple([here[j] for j in picks[i]])
+
+    def __iter__(self) -> Iterator[Key]:
+        for wk in sorted(self._weeks):
+            yield from (key(a) for a in self._weeks[wk])
+        yield from self._best
+
+    def __len__(self) -> int:
+        return sum(map(len, self._weeks.values())) + len(self._best)
 
 
 def _related(ix: _Index, i: int) -> tuple[int, ...]:
@@ -262,28 +299,25 @@ def build(shown: Sequence[Article], stories: dict[Key, Story], memo: Memo | None
     Worked out a week at a time, each through `memo`."""
     memo = memo or Memo()
     weeks = by_week(shown)
-    related: dict[Key, tuple[Article, ...]] = {}
-    links: list[tuple[Key, Key]] = []
     tasks = []
     for wk in sorted(weeks):
-        before, mine = weeks.get(wk - 1, []), weeks[wk]
-        here = before + mine + weeks.get(wk + 1, [])
-        tasks.append((wk, here, (here, range(len(before), len(before) + len(mine)))))
+        before, mine, after = weeks.get(wk - 1, []), weeks[wk], weeks.get(wk + 1, [])
+        here = before + mine + after
+        tasks.append((wk, (before, mine, after), (here, range(len(before), len(before) + len(mine)))))
     results = memo.get_all("relations", _week_relations, tasks)
+    picks = {wk: (args[0], found[0]) for (wk, _, args), found in zip(tasks, results, strict=True)}
+    links = [(args[0][a], args[0][b]) for (_, _, args), found in zip(tasks, results, strict=True)
+             for a, b in found[1]]
+    thread_of, threads = _threads(links)
     fresh = {key(art) for wk in memo.worked["relations"] for art in weeks.get(wk, ())}
-    for (wk, here, _), (picks, pairs) in zip(tasks, results, strict=True):
-        mine = weeks[wk]
-        for art, picked in zip(mine, picks, strict=True):
-            related[key(art)] = tuple(here[j] for j in picked)
-        links += [(key(here[a]), key(here[b])) for a, b in pairs]
-    thread_of, threads = _threads([a for wk in sorted(weeks) for a in weeks[wk]], links)
+    best: dict[Key, Key] = {}   # copy -> its story's best copy (shown, with related reading of its own)
     for story in {id(s): s for s in stories.values()}.values():
-        best = key(story.best)
+        top = key(story.best)
         for copy in story.copies[1:]:
-            if best in related:
-                related[key(copy)] = related[best]
-                if best in fresh:
-                    fresh.add(key(copy))
-            if best in thread_of:
-                thread_of[key(copy)] = thread_of[best]
-    return Stories(story=stories, thread=thread_of, related=related, threads=threads, fresh=frozenset(fresh))
+            best[key(copy)] = top
+            if top in fresh:
+                fresh.add(key(copy))
+            if top in thread_of:
+                thread_of[key(copy)] = thread_of[top]
+    return Stories(story=stories, thread=thread_of, related=Related(weeks, picks, best), threads=threads,
+                   fresh=frozenset(fresh))

@@ -42,13 +42,24 @@ class Memo:
         self.worked: dict[str, set[int]] = defaultdict(set)   # kind -> the weeks worked out (not remembered)
 
     def get_all(self, kind: str, work: Callable[..., T],
-                weeks: Sequence[tuple[int, Sequence[Article], tuple]]) -> list[T]:
-        """For each week, given as (week, articles, args of `work`): `work(*args)`, worked out from those
-        articles only, or what it gave last time. The weeks not remembered are worked out in forked workers when there are enough of them (a cold build's hundreds of weeks),
+                weeks: Sequence[tuple[int, Sequence[Sequence[Article]], tuple]]) -> list[T]:
+        """For each week, given as (week, the lists of articles it is worked out from, args of `work`):
+        `work(*args)`, worked out from those articles only, or what it gave last time. The lists are
+        usually whole weeks that several weeks' work shares: each is printed once. The weeks not remembered
+        are worked out in forked workers when there are enough of them (a cold build's hundreds of weeks),
         here otherwise (a rebuild's two or three). `work` must be a module-level function."""
-        names = [digest(f"{kind}\x1f{wk}\x1f" + " ".join(a.digest for a in arts))
-                 if all(a.digest for a in arts) else None   # made in code (tests): no digest, nothing kept
-                 for wk, arts, _ in weeks]
+        printed: dict[int, str | None] = {}
+
+        def text(arts: Sequence[Article]) -> str | None:
+            if id(arts) not in printed:   # made in code (tests): no digest, nothing kept
+                digests = [a.digest for a in arts]
+                printed[id(arts)] = " ".join(digests) if all(digests) else None
+            return printed[id(arts)]
+
+        names = []
+        for wk, parts, _ in weeks:
+            texts = [text(part) for part in parts]
+            names.append(None if None in texts else digest(f"{kind}\x1f{wk}\x1f" + "\x1f".join(texts)))  # type: ignore[arg-type]
         todo = [i for i, name in enumerate(names) if name is None or name not in self.old]
         self.worked[kind].update(weeks[i][0] for i in todo)
         global _WORK

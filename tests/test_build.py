@@ -68,9 +68,10 @@ def test_archive_pages_are_stable_when_articles_are_added() -> None:
 
 
 def test_neighbours_follow_the_primary_topic() -> None:
-    site = build_site([_art("a", 1), _art("b", 2, ("sport",)), _art("c", 3)], ["politics", "sport"])
-    older, newer = site.neighbours[(dt.date(2025, 7, 3), "c")]
-    assert older is not None and older.slug == "a" and newer is None
+    arts = [_art("a", 1), _art("b", 2, ("sport",)), _art("c", 3)]
+    site = build_site(arts, ["politics", "sport"])
+    older, newer = site.neighbours(arts[2])
+    assert older is arts[0] and newer is None and site.neighbours(arts[0]) == (None, arts[2])
 
 
 # --- the built site ------------------------------------------------------------------------------------------
