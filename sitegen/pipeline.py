@@ -243,7 +243,10 @@ def _carrying(last: manifest.Manifest | None, since: delta.Since, r: Renderer) -
             and jobs.template_digests(r.env, sorted(last.templates or {})) == last.templates)
 
 
-PATCH_LIMIT = 2000   # more changed files than this: publish a whole new tree instead of patching in place
+# A trusted output is patched in place when at most this many files change, or this share of them: a whole
+# new tree costs a hard link (and a removal) per unchanged file too, about 0.5 ms each (a backdated article
+# changed 3,300 of 23,000 files at 10,000 articles: 8 s as a new tree, 2 s as a patch).
+PATCH_LIMIT, PATCH_SHARE = 2000, 0.5
 
 
 def _trusted(cfg: Config, state: cache.State, use_cache: bool) -> bool:
@@ -274,8 +277,9 @@ def _publish(cfg: Config, planned: Planned, r: Renderer, state: cache.State, rep
         return
     check_output(cfg.output_dir)
     journal = cfg.state_dir / "publish-journal"
-    target: Staging | Patch = (Patch(cfg.output_dir, journal) if trusted and len(todo) + len(removed) <= PATCH_LIMIT
-                               else Staging(cfg.output_dir))
+    changes = len(todo) + len(removed)
+    patch = trusted and (changes <= PATCH_LIMIT or changes <= PATCH_SHARE * report.pages)
+    target: Staging | Patch = Patch(cfg.output_dir, journal) if patch else Staging(cfg.output_dir)
     was = (old.fingerprints if old else None) or {}
     try:
         for rel in removed + [todo_jobs[i].path for i in todo if todo_jobs[i].tree and todo_jobs[i].path in was]:

@@ -116,15 +116,15 @@ def read_articles(cfg: Config, files: Scan, taxonomy: Taxonomy, state: cache.Sta
     """Load every article (from the cache when its file is unchanged); bad ones are reported and skipped.
     The bodies of the articles actually read are kept in `bodies`, when given."""
     global _READ
-    old, fresh = state.records, {}
+    old, fresh = state.records, dict[str, "cache.Entry | None"]()   # in the scan's order: by path
     todo: list[tuple[str, str, str]] = []
     stats: dict[str, Stat] = {}
     for path, rel, st in files:
-        stats[rel] = st
         entry = old.get(rel)
         if entry and entry.mtime_ns == st.st_mtime_ns and entry.size == st.st_size:
             fresh[rel] = entry
         else:
+            fresh[rel], stats[rel] = None, st   # its place, taken when it is read
             todo.append((path, rel, entry.source_hash if entry else ""))
     _READ = (cfg, taxonomy, bodies)
     if len(todo) >= workers.MIN_PARALLEL:
@@ -140,15 +140,18 @@ def read_articles(cfg: Config, files: Scan, taxonomy: Taxonomy, state: cache.Sta
             bodies.where[rel] = kept
         if isinstance(result, SourceError):
             report.skipped.append(str(result))
+            del fresh[rel]
         elif result == "same":
             fresh[rel] = cache.Entry(st.st_mtime_ns, st.st_size, old[rel].source_hash, old[rel].loaded)
         else:
             result = content.Loaded(shared(result.article, canon), result.warnings)
             fresh[rel] = cache.Entry(st.st_mtime_ns, st.st_size, result.article.source_hash, result)
-    state.records = fresh
-    loaded = [fresh[rel].loaded for rel in sorted(fresh)]
+    records: dict[str, cache.Entry] = fresh   # type: ignore[assignment]   # every place is taken now
+    state.records = records
+    loaded = [entry.loaded for entry in records.values()]
     for item in loaded:
-        report.warnings.extend(item.warnings)
+        if item.warnings:
+            report.warnings.extend(item.warnings)
     articles, warnings = group.dedupe_slugs([x.article for x in loaded])
     report.warnings.extend(warnings)
     articles, warnings = group.dedupe_ids(articles)

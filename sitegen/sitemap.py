@@ -54,15 +54,16 @@ def _newest(arts: Sequence[Article]) -> str:
 def listing_entries(site: Site, extra_paths: Sequence[str]) -> list[tuple[str, str]]:
     """(site path, lastmod) of every listing page: home, indexes, terms, then the calendar, oldest first."""
     latest = _newest(site.articles)
+    newest = {d.day: _newest(d.articles) for d in site.days}   # each day's once, for its month and year too
     entries = [("", latest), ("archive/", latest), ("topics/", latest), ("sources/", latest), ("feeds/", latest)]
     entries += [(path, "") for path in extra_paths]
     entries += [(Urls.topic(t.slug), _newest(t.articles[:1])) for t in site.topics]
     entries += [(Urls.source(t.slug), _newest(t.articles[:1])) for t in site.sources]
     for year in reversed(site.years):
-        newest_months = [(m, max(_newest(d.articles) for d in m.days)) for m in year.months]
+        newest_months = [(m, max(newest[d.day] for d in m.days)) for m in year.months]
         entries.append((Urls.year(year.year), max(n for _, n in newest_months)))
         entries += [(Urls.month(m.year, m.month), n) for m, n in newest_months]
-    entries += [(Urls.day(d.day), _newest(d.articles)) for d in reversed(site.days)]
+    entries += [(Urls.day(d.day), newest[d.day]) for d in reversed(site.days)]
     return entries
 
 
