@@ -48,6 +48,12 @@ def _walk(obj: Any, out: list[str]) -> None:
             if len(printed) == len(obj):
                 out.append("[" + " ".join(printed) + "]")
                 return
+        elif obj and type(obj[0]) is tuple and all(type(t) is tuple for t in obj):
+            # listings of listings (each article's "also reported by" copies in a day's sections)
+            lists = [[a.digest for a in t if type(a) is Article] for t in obj]
+            if all(len(printed) == len(t) for printed, t in zip(lists, obj, strict=True)):
+                out.append("[[" + "][".join(" ".join(printed) for printed in lists) + "]]")
+                return
         out.append("[")
         for item in obj:
             _walk(item, out)
