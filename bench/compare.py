@@ -373,8 +373,10 @@ def _collect(tool: str, steps: Iterator[Step]) -> list[tuple[str, Step]]:
     return out
 
 
-def compare_steps(n: int, corpus_dir: Path, work: Path) -> list[tuple[str, Step]]:
-    """Hugo's and Pelican's steps on the corpus of `n` articles in `corpus_dir` (generated if missing)."""
+def compare_steps(n: int, corpus_dir: Path, work: Path,
+                  only: tuple[str, ...] = ("hugo", "pelican")) -> list[tuple[str, Step]]:
+    """Hugo's and Pelican's steps (those named in `only`) on the corpus of `n` articles in `corpus_dir`
+    (generated if missing)."""
     if not (corpus_dir / f"{n - 1:06d}.txt").exists():
         generate(n, corpus_dir)
     tools = ensure_tools(work)
@@ -383,6 +385,8 @@ def compare_steps(n: int, corpus_dir: Path, work: Path) -> list[tuple[str, Step]
     runs: list[tuple[str, Path | None, Callable[[int, Path, Path, Path], Iterator[Step]]]] = [
         ("hugo", tools.hugo, hugo_steps), ("pelican", tools.pelican, pelican_steps)]
     for tool, exe, steps in runs:
+        if tool not in only:
+            continue
         if exe is None:
             out.append((tool, _failed("install", tools.errors.get(tool, "executable not found"))))
             continue

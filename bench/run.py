@@ -189,8 +189,8 @@ def compile_sitegen() -> None:
     """Byte-compile the sitegen package being measured, as installing it does: an editable install (or a
     PYTHONPATH clone) under PYTHONDONTWRITEBYTECODE=1, as on the benchmark VM, would otherwise compile
     every module from source in every timed run (0.1-0.2 s of each rebuild)."""
-    subprocess.run([sys.executable, "-c", "import compileall, os, sitegen; "
-                    "compileall.compile_dir(os.path.dirname(sitegen.__file__), quiet=1)"], check=True)
+    code = "import compileall, os, sitegen; compileall.compile_dir(os.path.dirname(sitegen.__file__), quiet=1)"
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def _median(name: str, repeat: int, prepare: Callable[[int], None] | None, cmd: list[str], report: Path) -> Step:
@@ -236,6 +236,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes")
     parser.add_argument("--work", type=Path, default=Path("/tmp/sitegen-bench"), help="scratch folder")
     parser.add_argument("--compare", action="store_true", help="also run Hugo and Pelican (bench/compare.py)")
+    parser.add_argument("--tools", default="hugo,pelican",
+                        help="the tools --compare runs (Pelican takes minutes a build at 100,000: --tools hugo)")
     parser.add_argument("--out", type=Path, help="write the results (Markdown) to this file")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run each sitegen rebuild step this many times and report the median run")
@@ -248,7 +250,7 @@ def main() -> None:
             print(table([rows[-1]]).splitlines()[-1], flush=True)
         if args.compare:
             from compare import compare_steps
-            for tool, step in compare_steps(n, args.work / f"corpus-{n}", args.work):
+            for tool, step in compare_steps(n, args.work / f"corpus-{n}", args.work, tuple(args.tools.split(","))):
                 rows.append((tool, n, step))
                 print(table([rows[-1]]).splitlines()[-1], flush=True)
     text = f"Machine: {machine()}\n\nCommand: `{' '.join(sys.argv)}`\n\n" + table(rows)
