@@ -78,7 +78,7 @@ def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str,
             early(out)
     out += pages.home(site, r)
     out += pages.editions(site, r, plans)
-    out += pages.archives(site, r)
+    out += pages.archives(site, r, plans)
     out += pages.articles(site, r, body_for, plans, since)
     out += listings.terms(site, r, plans, since.terms if since else None)
     out += pages.threads(site, r)

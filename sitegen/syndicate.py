@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .feeds import LABEL, MIME, Channel, Item, article_item, channel_files, edition_id, render_format
 from .group import Day, Site
-from .jobs import Job, fingerprint
+from .jobs import Job, digest, fingerprint
 from .model import Article
 from .render import PageInfo, Renderer, long_date
 from .text import clean_line
@@ -71,6 +71,7 @@ def _edition_item(day: Day, r: Renderer, full: bool, topics: frozenset[str]) -> 
 def feed_jobs(site: Site, r: Renderer, body_for: BodyFor) -> Iterator[Job]:
     """A job per feed file of every enabled channel; each renders only when its items changed."""
     topics = frozenset(t.slug for t in site.topics)   # topics with a page to link to
+    linked = fingerprint(sorted(topics))
     for ch, things in channels(site, r):
         settings = r.cfg.feeds[ch.kind]
         if not settings.enabled:
@@ -78,10 +79,11 @@ def feed_jobs(site: Site, r: Renderer, body_for: BodyFor) -> Iterator[Job]:
         full = settings.content == "full"
         chosen = things[: settings.limit]   # newest first already (group.newest_first)
         template = "feed_edition.html" if ch.kind == "editions" and full else None
+        # Articles count by digest (which covers their bodies); days by their articles. Printed once for
+        # the channel's formats.
+        shown = fingerprint(ch, full, linked, chosen)
         for fmt, path in channel_files(r.cfg, ch).items():
-            make = _maker(r, ch, chosen, fmt, full, topics, body_for)
-            # Articles count by digest (which covers their bodies); days by their articles.
-            yield Job(path, template, fingerprint(ch, fmt, full, sorted(topics), chosen), make)
+            yield Job(path, template, digest(f"{shown}\x1f{fmt}"), _maker(r, ch, chosen, fmt, full, topics, body_for))
 
 
 _EDITIONS: dict[tuple[int, bool], tuple[Day, Item]] = {}   # one build's edition items, shared by formats
