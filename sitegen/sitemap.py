@@ -1,8 +1,9 @@
 """sitemap.xml: `Site` -> jobs for a sitemap index, one sitemap of listing pages and article sitemaps.
 
-Articles are listed oldest first, 50,000 to a file (the protocol's limit), so a new article changes only the
-last article sitemap and the small listing sitemap: an incremental build never rewrites the archive's.
-Built with ElementTree (the XML library escapes; no markup is assembled from strings).
+Articles are listed oldest first in a sitemap per month (`sitemap-articles-2025-07.xml`; a month of more
+than 50,000 articles, the protocol's limit, is split into numbered parts), so a new, edited or backdated
+article changes only its month's sitemap and the small listing sitemap: a rebuild never rewrites the
+others. Built with ElementTree (the XML library escapes; no markup is assembled from strings).
 """
 
 from __future__ import annotations
@@ -72,17 +73,28 @@ def _articles_sitemap(name: str, arts: Sequence[Article], urls: Urls) -> Iterato
     yield Job(name, None, fingerprint(repr(chunk)), partial(_urlset, chunk))
 
 
+def article_chunks(site: Site) -> list[tuple[str, tuple[Article, ...]]]:
+    """(file name, articles oldest first) of each article sitemap: one per month, months oldest first."""
+    months: dict[tuple[int, int], list[Article]] = {}
+    for art in reversed(site.articles):
+        months.setdefault((art.day.year, art.day.month), []).append(art)
+    out = []
+    for (year, month), arts in months.items():
+        parts = range(0, len(arts), CHUNK)
+        for n, start in enumerate(parts, 1):
+            suffix = f"-{n}" if len(parts) > 1 else ""
+            out.append((f"sitemap-articles-{year:04d}-{month:02d}{suffix}.xml", tuple(arts[start:start + CHUNK])))
+    return out
+
+
 def sitemap_jobs(site: Site, urls: Urls, extra_paths: Sequence[str], plans: Plans | None = None) -> Iterator[Job]:
-    """The sitemap index, the listing sitemap and the article sitemaps (each chunk of articles through
-    `plans`, under a key of their digests)."""
+    """The sitemap index, the listing sitemap and the article sitemaps (each through `plans`, under a key of
+    its articles' digests)."""
     plans = plans or Plans("")
     listing = [(urls.absolute(p), m) for p, m in listing_entries(site, extra_paths)]
     yield Job("sitemap-pages.xml", None, fingerprint(repr(listing)), lambda: _urlset(listing))
-    oldest_first = site.articles[::-1]
     names = ["sitemap-pages.xml"]
-    for n, start in enumerate(range(0, len(oldest_first), CHUNK), 1):
-        arts = oldest_first[start:start + CHUNK]
-        name = f"sitemap-articles-{n}.xml"
+    for name, arts in article_chunks(site):
         names.append(name)
         yield from plans.group(f"sitemap\x1f{name}\x1f{' '.join([a.digest for a in arts])}",
                                partial(_articles_sitemap, name, arts, urls))

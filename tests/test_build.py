@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -264,3 +265,18 @@ def test_templates_override_order(site: Path) -> None:
                                                  encoding="utf-8")
     build(load_config(site))
     assert "<title>Lost</title>" in (site / "public/404.html").read_text(encoding="utf-8")
+
+
+def test_article_sitemaps_are_one_per_month_and_split_past_the_protocol_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change to an article rewrites its month's sitemap only; a month over the limit is split in parts."""
+    from sitegen import sitemap
+
+    arts = [_art(f"a{i}", 1 + i % 28) for i in range(7)] + [
+        replace(_art("b", 3), date=dt.datetime(2025, 8, 3, 9, tzinfo=dt.UTC)).with_digest()]
+    site = build_site(arts, ["politics", "sport"])
+    assert [(name, len(chunk)) for name, chunk in sitemap.article_chunks(site)] == [
+        ("sitemap-articles-2025-07.xml", 7), ("sitemap-articles-2025-08.xml", 1)]
+    monkeypatch.setattr(sitemap, "CHUNK", 3)
+    names = [name for name, _ in sitemap.article_chunks(site)]
+    assert names == ["sitemap-articles-2025-07-1.xml", "sitemap-articles-2025-07-2.xml",
+                     "sitemap-articles-2025-07-3.xml", "sitemap-articles-2025-08.xml"]
