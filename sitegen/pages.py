@@ -66,21 +66,25 @@ def home(site: Site, r: Renderer) -> Iterator[Job]:
     yield page_job(r, "", "home.html", page, days=days, more=len(site.days) > len(days))
 
 
-def _day_print(day: Day) -> str:
-    """What a daily edition shows, by digest: its articles, and each one's other copies (the sections follow
-    from the articles, the topics and the taxonomy)."""
-    also = "|".join([" ".join([a.digest for a in copies]) for s in day.sections for copies in s.also])
-    return f"{day.day}:" + " ".join([a.digest for a in day.articles]) + f"/{also}"
+def day_prints(site: Site) -> dict[dt.date, str]:
+    """What each daily edition shows, by digest: its articles, and each one's other copies (the sections
+    follow from the articles, the topics and the taxonomy). Editions, months, years and the archive are
+    keyed by these."""
+    out = {}
+    for day in site.days:
+        copies = [" ".join([a.digest for a in c]) if c else "" for s in day.sections for c in s.also]
+        out[day.day] = f"{day.day}:" + " ".join([a.digest for a in day.articles]) + "/" + "|".join(copies)
+    return out
 
 
-def editions(site: Site, r: Renderer, plans: Plans) -> Iterator[Job]:
-    """A page per day, each through `plans` under a key of what it shows: its articles and their other
-    copies (by digest) and the days before and after it."""
+def editions(site: Site, r: Renderer, plans: Plans, printed: dict[dt.date, str]) -> Iterator[Job]:
+    """A page per day, each through `plans` under a key of what it shows (`printed`: day_prints) and the days
+    before and after it."""
     days = site.days
     for i, day in enumerate(days):
         newer = days[i - 1].day if i else None
         older = days[i + 1].day if i + 1 < len(days) else None
-        yield from plans.group(f"day\x1f{older}\x1f{newer}\x1f{_day_print(day)}",
+        yield from plans.group(f"day\x1f{older}\x1f{newer}\x1f{printed[day.day]}",
                                partial(_edition, r, day, older, newer))
 
 
@@ -92,11 +96,10 @@ def _edition(r: Renderer, day: Day, older: dt.date | None, newer: dt.date | None
                newer=DayRef(newer) if newer else None)
 
 
-def archives(site: Site, r: Renderer, plans: Plans) -> Iterator[Job]:
+def archives(site: Site, r: Renderer, plans: Plans, printed: dict[dt.date, str]) -> Iterator[Job]:
     """Month and year pages and the archive page, each through `plans` under a key of every day it is made
-    from (a month page's template is handed the whole month), so a rebuild plans only those of the days
-    that changed."""
-    printed = {d.day: _day_print(d) for d in site.days}
+    from (`printed`: day_prints; a month page's template is handed the whole month), so a rebuild plans only
+    those of the days that changed."""
 
     def key(*parts: object, days: Iterable[Day]) -> str:
         return "\x1f".join(map(str, parts)) + "\x1f" + "\x1e".join([printed[d.day] for d in days])
@@ -104,34 +107,44 @@ def archives(site: Site, r: Renderer, plans: Plans) -> Iterator[Job]:
     months = list(site.months())
     for i, month in enumerate(months):
         newer, older = (_month(months[i - 1]) if i else None), (_month(months[i + 1]) if i + 1 < len(months) else None)
-        yield from plans.group(key("month", month.year, month.month, newer, older, days=month.days),
-                               partial(_month_page, r, month, newer, older))
+        shown = key("month", month.year, month.month, newer, older, days=month.days)
+        yield from plans.group(shown, partial(_month_page, r, shown, month, newer, older))
     years = site.years
     for i, year in enumerate(years):
         after, before = (_year(years[i - 1]) if i else None), (_year(years[i + 1]) if i + 1 < len(years) else None)
-        yield from plans.group(key("year", year.year, after, before, days=(d for m in year.months for d in m.days)),
-                               partial(_year_page, r, year, after, before))
-    yield from plans.group(key("archive", days=reversed(site.days)), partial(_archive_page, r, site.years))
+        shown = key("year", year.year, after, before, days=(d for m in year.months for d in m.days))
+        yield from plans.group(shown, partial(_year_page, r, shown, year, after, before))
+    shown = key("archive", days=reversed(site.days))
+    yield from plans.group(shown, partial(_archive_page, r, shown, years))
 
 
-def _month_page(r: Renderer, month: Month, newer: MonthRef | None, older: MonthRef | None) -> Iterator[Job]:
+def _keyed_job(r: Renderer, path: str, template: str, page: PageInfo, shown: str, **ctx: object) -> Job:
+    """`template` rendered with `page` and `ctx` when asked, fingerprinted by the page and `shown`, a key
+    of all `ctx` holds (its group's: walking a year's or the whole archive's articles again costs more)."""
+    return Job(Urls.file(path), template, fingerprint(page, digest(shown)), lambda: r.render(template, page, **ctx))
+
+
+def _month_page(r: Renderer, shown: str, month: Month, newer: MonthRef | None, older: MonthRef | None
+                ) -> Iterator[Job]:
     path = Urls.month(month.year, month.month)
     title = f"{month_name(month.month)} {month.year}"
     page = PageInfo("month", path, title, f"{counted(month.count, 'article')} in {title}", r.alternates("day"))
-    yield page_job(r, path, "month.html", page, month=month, cells=charts.month_cells(month), newer=newer,
-                   older=older)
+    yield _keyed_job(r, path, "month.html", page, shown, month=month, cells=charts.month_cells(month),
+                     newer=newer, older=older)
 
 
-def _year_page(r: Renderer, year: Year, newer: YearRef | None, older: YearRef | None) -> Iterator[Job]:
+def _year_page(r: Renderer, shown: str, year: Year, newer: YearRef | None, older: YearRef | None
+               ) -> Iterator[Job]:
     path = Urls.year(year.year)
     page = PageInfo("year", path, str(year.year), f"{counted(year.count, 'article')} in {year.year}",
                     r.alternates("day"))
-    yield page_job(r, path, "year.html", page, year=year, bars=charts.year_bars(year), newer=newer, older=older)
+    yield _keyed_job(r, path, "year.html", page, shown, year=year, bars=charts.year_bars(year), newer=newer,
+                     older=older)
 
 
-def _archive_page(r: Renderer, years: tuple[Year, ...]) -> Iterator[Job]:
+def _archive_page(r: Renderer, shown: str, years: tuple[Year, ...]) -> Iterator[Job]:
     page = PageInfo("archive", "archive/", "Archive", "Every edition by year and month", r.alternates("day"))
-    yield page_job(r, "archive/", "archive.html", page, years=years)
+    yield _keyed_job(r, "archive/", "archive.html", page, shown, years=years)
 
 
 @dataclass(frozen=True)

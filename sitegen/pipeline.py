@@ -77,8 +77,9 @@ def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str,
         if early:
             early(out)
     out += pages.home(site, r)
-    out += pages.editions(site, r, plans)
-    out += pages.archives(site, r, plans)
+    printed = pages.day_prints(site)
+    out += pages.editions(site, r, plans, printed)
+    out += pages.archives(site, r, plans, printed)
     out += pages.articles(site, r, body_for, plans, since)
     out += listings.terms(site, r, plans, since.terms if since else None)
     out += pages.threads(site, r)
