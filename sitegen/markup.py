@@ -84,6 +84,7 @@ def to_html(body: str) -> str:
 _UNSAFE = re.compile(r"[`*_\[\]<\t\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]|!\[|  $")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
 _ENTITY_REF = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_BARE_NUMERIC = re.compile(r"&#(?:[0-9]++|[xX][0-9a-fA-F]++)(?!;)")
 _PLAIN_START = re.compile(r"^(?:\\[#>+\-]|&#[0-9]+;|~(?!~~)|\+(?!\s|$)|-(?!\s|$)(?![-\s]*$)|[^\s#>+\-*~0-9]"
                           r"|[0-9]+(?![.)](?:\s|$)))")
 
@@ -96,6 +97,8 @@ def _literal_paragraph(par: str) -> str | None:
         return None
     plain = _ESCAPE.sub(lambda m: m.group(1), par)
     if "&" in plain:
+        if _BARE_NUMERIC.search(plain):   # "&#1": HTML reads a character even without the ";"
+            return None
         plain = _ENTITY_REF.sub(lambda m: html.unescape(m.group(0)), plain)
         if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in plain):
             return None
