@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from sitegen import cache, group, inputs, reading, stories
+from sitegen import cache, group, inputs, reading, relations, stories
 from sitegen.config import load_config
 from sitegen.model import Article
 from sitegen.report import BuildReport
@@ -96,7 +96,7 @@ def main() -> None:
     site = group.build_site(articles, [t.slug for t in load_taxonomy().topics])
     weekly = site.stories.related
     ordered = sorted(site.shown, key=lambda a: a.sort_key)   # one context for everything: corpus-wide weights
-    picks, _ = stories._week_relations(ordered, range(len(ordered)))
+    picks, _ = relations.week_relations(ordered, range(len(ordered)))
     whole = {stories.key(a): tuple(ordered[j] for j in p) for a, p in zip(ordered, picks, strict=True)}
     # Baseline: the five articles nearest in time, whatever they are about.
     nearest = {stories.key(a): _nearest(ordered, i) for i, a in enumerate(ordered)}

@@ -49,9 +49,9 @@ class State:
     salt: str = ""
     records: dict[str, Entry] = field(default_factory=dict)   # content path (site-relative) -> entry
     manifest: Manifest = field(default_factory=Manifest)       # what the output folder holds
-    plans: dict[str, tuple] = field(default_factory=dict)      # page groups planned (jobs.Plans)
+    plans: dict[str, tuple] = field(default_factory=dict)      # page groups planned (plans.Plans)
     weeks: dict[str, Any] = field(default_factory=dict)        # stories worked out per week (weeks.Memo)
-    plan_index: tuple[str, dict] | None = None                 # (salt, the group each term had) (jobs.Plans)
+    plan_index: tuple[str, dict] | None = None                 # (salt, the group each term had) (plans.Plans)
     published: Any = None                                      # delta.Snapshot of the published articles
     origin: dict[str, Entry] = field(default_factory=dict, repr=False)   # records as loaded (not saved)
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from . import cluster, frontmatter, markup
 from .errors import SourceError
 from .model import Article, article_from
-from .stories import keywords
+from .relations import keywords
 from .text import clean, clean_line
 from .topics import Taxonomy
 

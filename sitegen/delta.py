@@ -4,7 +4,7 @@ names) whose articles may differ, and the articles whose page may show something
 An article touches a term when it came or went (a new file, an edit, a deletion, a draft published, a slug
 suffix moved: each is a new digest), or when it became or stopped being its story's shown copy (editions,
 topics and names list one copy per story). A term no article touched has exactly the articles, in the same
-order, that it had last time, so its listing pages are planned from memory (jobs.Plans) without walking its
+order, that it had last time, so its listing pages are planned from memory (plans.Plans) without walking its
 articles again: at 100,000 articles that is two million digests not joined per rebuild.
 
 An article's page shows the article, its older and newer neighbour in its primary topic, its story's copies,

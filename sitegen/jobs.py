@@ -9,7 +9,6 @@ where one changed (manifest.py compares them with the last build's).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable
@@ -132,130 +131,6 @@ def digest(text: str) -> str:
 
 
 Entry: TypeAlias = "tuple[str, str | None, str]"   # a job as remembered: (path, template, fingerprint)
-PlanEntry = tuple[tuple[Entry, ...], tuple[str, ...]]
-# the entries of a group's jobs, and the keys of the groups planned inside it
-
-
-class Plans:
-    """The jobs of page groups (a topic's, a source's, a person's pages), remembered between builds by a
-    digest of everything the group is made from: a group whose key is unchanged is not planned again, its
-    jobs come back with the paths and fingerprints it had. Such a job is made (should a template or the
-    output have changed) by planning its group again then. Keys include `salt`, the settings, taxonomy and
-    sitegen code of the build, so nothing made under other settings is ever reused.
-
-    Groups nest: a term's group plans each of its pages as a group of its own, so an unchanged term costs
-    one key, and a changed one re-plans only the pages whose own key changed.
-
-    With `carry` (the caller knows the output holds exactly what the last build made, under the same
-    templates: see pipeline._carrying), a remembered group's jobs are not made into `Job`s at all: their
-    entries are collected in `carried`, outputs left as they are. A rebuild of 100,000 articles recalls
-    about 100,000 listing pages; making each a Job only to find it unchanged was a tenth of its time."""
-
-    def __init__(self, salt: str, old: dict[str, PlanEntry] | None = None,
-                 index: tuple[str, dict[Any, str]] | None = None, carry: bool = False) -> None:
-        self.salt, self.old, self.new = salt, old or {}, dict[str, PlanEntry]()
-        self.carry, self.carried = carry, list[Entry]()
-        self._inner: list[str] | None = None   # keys of the groups planned inside the one being planned
-        # The group each named thing (a term) had last time, and has now: see `recall`.
-        self.last_index = index[1] if index and index[0] == salt else {}
-        self.index: dict[Any, str] = {}
-
-    def group(self, key: str, plan: Callable[[], Iterable[Job]], ident: Any = None) -> list[Job]:
-        """The jobs `plan()` gives, or the remembered ones when `key` was planned by the last build. A group
-        given an `ident` can be recalled by it in the next build (`recall`)."""
-        name = digest(f"{self.salt}\x1f{key}")
-        if ident is not None:
-            self.index[ident] = name
-        if self._inner is not None:
-            self._inner.append(name)
-        hit = self.old.get(name)
-        if hit is None:
-            made, self.new[name] = self._nested(plan)
-            return made
-        return self._remembered(name, hit, plan)
-
-    def recall(self, ident: Any, plan: Callable[[], Iterable[Job]]) -> list[Job] | None:
-        """The jobs of the group the last build planned as `ident`, without working out its key: for a caller
-        that knows nothing the group is made from has changed (delta.py). None when there is no such group."""
-        name = self.last_index.get(ident)
-        hit = self.old.get(name) if name is not None else None
-        if name is None or hit is None:
-            return None
-        self.index[ident] = name
-        if self._inner is not None:
-            self._inner.append(name)
-        return self._remembered(name, hit, plan)
-
-    def inner(self, ident: Any) -> tuple[str, ...]:
-        """The names of the groups planned inside the group the last build planned as `ident`, in order."""
-        hit = self.old.get(self.last_index.get(ident, ""))
-        return hit[1] if hit is not None else ()
-
-    def reuse(self, name: str, plan: Callable[[], Iterable[Job]]) -> list[Job] | None:
-        """The jobs of the group the last build planned under `name` (see `inner`), without working out its
-        key: for a caller that knows nothing it is made from has changed. None when there is none."""
-        hit = self.old.get(name)
-        if hit is None:
-            return None
-        if self._inner is not None:
-            self._inner.append(name)
-        return self._remembered(name, hit, plan)
-
-    def planned(self, ident: Any, plan: Callable[[], Iterable[Job]]) -> list[Job]:
-        """The jobs `plan()` gives, planned whatever the last build did: for a group the caller knows has
-        changed, whose own key would cost as much as planning it (a term of thousands of articles whose
-        pages are groups of their own). It is named after the groups inside it, which name its contents."""
-        slot = len(self._inner) if self._inner is not None else -1
-        if self._inner is not None:
-            self._inner.append("")   # its place among the groups around it, named once planned
-        made, entry = self._nested(plan)
-        name = digest(f"{self.salt}\x1fplanned\x1f{ident!r}\x1f" + " ".join(entry[1]))
-        if self._inner is not None:
-            self._inner[slot] = name
-        self.index[ident], self.new[name] = name, entry
-        return made
-
-    def _nested(self, plan: Callable[[], Iterable[Job]]) -> tuple[list[Job], PlanEntry]:
-        """Plan a group: its jobs, and its entry (its jobs' entries with those of the groups inside it carried
-        without a job, and the names of the groups inside it)."""
-        outer, self._inner = self._inner, []
-        mark = len(self.carried)
-        try:
-            made = list(plan())
-        finally:
-            inner, self._inner = self._inner, outer
-        entries = [(j.path, j.template, j.fingerprint) for j in made] + self.carried[mark:]
-        return made, (tuple(entries), tuple(inner))
-
-    def _remembered(self, name: str, hit: PlanEntry, plan: Callable[[], Iterable[Job]]) -> list[Job]:
-        """A remembered group's jobs, carried over; made (planned again, once) only if one must be. When
-        carrying, none: the entries go to `carried`."""
-        self._keep(name, hit)
-        if self.carry:
-            self.carried += hit[0]
-            return []
-        again = _Replan(plan)
-        return [Job(path, template, fp, functools.partial(again.make, path)) for path, template, fp in hit[0]]
-
-    def _keep(self, digest: str, entry: PlanEntry) -> None:
-        """Carry a remembered group, and the groups inside it, over to this build's plans."""
-        self.new[digest] = entry
-        for inner in entry[1]:
-            found = self.old.get(inner)
-            if found is not None:
-                self._keep(inner, found)
-
-
-class _Replan:
-    """A remembered group planned again, once, when one of its jobs must be made."""
-
-    def __init__(self, plan: Callable[[], Iterable[Job]]) -> None:
-        self.plan, self.jobs = plan, dict[str, Job]()
-
-    def make(self, path: str) -> bytes | dict[str, bytes]:
-        if not self.jobs:
-            self.jobs = {j.path: j for j in self.plan()}
-        return self.jobs[path].make()
 
 
 def data_job(path: str, data: bytes) -> Job:

@@ -1,5 +1,5 @@
 """Listing pages of terms (topics, sources, people, places, organisations): `Site` -> `Job`s, each term's
-index page and stable archive pages remembered through `jobs.Plans`, and the pages that list the terms.
+index page and stable archive pages remembered through `plans.Plans`, and the pages that list the terms.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from functools import partial
 
 from .delta import ENTITY_KINDS, SortKey, TermId
 from .group import Site, Term, archive_page, pages_of
-from .jobs import Job, Plans, fingerprint
+from .jobs import Job, fingerprint
 from .model import SORT_KEY, Article
 from .pages import page_job
+from .plans import Plans
 from .render import PageInfo, Renderer
 from .report import counted
 from .urls import Urls

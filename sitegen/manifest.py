@@ -59,7 +59,7 @@ def compare(old: Manifest | None, planned: Sequence[Job], carried: Sequence[Entr
             templates: dict[str, str]) -> Change:
     """The jobs of `planned` to make and the outputs to remove, given the manifest of the output as it is
     (`old`, None when it cannot be trusted), this build's `salt` and the digests of its `templates`.
-    `carried` are entries of outputs known to be unchanged (see jobs.Plans). Raises Clash naming the paths
+    `carried` are entries of outputs known to be unchanged (see plans.Plans). Raises Clash naming the paths
     two outputs share."""
     prints = {path: fp for path, _, fp in carried}
     prints.update({j.path: j.fingerprint for j in planned})

@@ -48,7 +48,7 @@ class Article:
     words: int = 0
     entities: tuple[tuple[str, str], ...] = ()   # (kind, name): kind in people/places/organisations
     signature: bytes = b""          # near-duplicate signature of the body (cluster.py)
-    keywords: tuple[str, ...] = ()  # content words of headline and summary (stories.keywords), made at load
+    keywords: tuple[str, ...] = ()  # content words of headline and summary (relations.keywords), made at load
     source_hash: str = ""           # digest of the file's bytes: the body is part of it
     digest: str = ""                # digest of every field above: equal digests, equal pages
 

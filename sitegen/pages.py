@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 from . import charts
 from .group import Day, Month, Site, Year
-from .jobs import Job, Plans, digest, fingerprint, register_plain
+from .jobs import Job, digest, fingerprint, register_plain
 from .model import Article
+from .plans import Plans
 from .render import PageInfo, Renderer, long_date, month_name
 from .report import counted
 from .urls import Urls

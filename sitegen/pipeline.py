@@ -13,6 +13,7 @@ from . import cache, inputs, jobs, manifest, pagefind, workers
 from .config import Config
 from .errors import BuildAborted, SourceError
 from .jobs import Entry, Job
+from .plans import Plans
 from .report import BuildReport, IngestReport, Outcome
 from .write import Patch, Staging, build_lock, check_output, clean_stale_staging, interrupted
 
@@ -58,7 +59,7 @@ BuildProgress = Callable[[str, int, int], None]
 
 
 def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str, str]],
-         search: bool | None = None, plans: jobs.Plans | None = None,
+         search: bool | None = None, plans: Plans | None = None,
          bodies: reading.Bodies | None = None, since: delta.Since | None = None,
          early: Callable[[list[jobs.Job]], None] | None = None) -> list[jobs.Job]:
     """Every output of the site as a job, in a fixed order; two jobs never share a path. `plans` carries
@@ -69,7 +70,7 @@ def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str,
     from . import listings, pages, reading, sitemap, syndicate
     from . import search as searching
 
-    plans = plans or jobs.Plans(_output_salt(cfg, r.taxonomy))
+    plans = plans or Plans(_output_salt(cfg, r.taxonomy))
     body_for = reading.body_for(cfg, bodies)
     out: list[jobs.Job] = []
     if cfg.search:   # first: the index bundles are the slowest jobs, and workers take jobs in this order
@@ -225,11 +226,11 @@ def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, 
     def start(ahead: list[jobs.Job]) -> None:
         early.start(ahead, [i for i, j in enumerate(ahead) if j.tree and was.get(j.path) != j.fingerprint])
 
-    plans = jobs.Plans(salt, state.plans, state.plan_index, _carrying(last, since, renderer))
+    plans = Plans(salt, state.plans, state.plan_index, _carrying(last, since, renderer))
     planned = plan(cfg, site, renderer, extra, search, plans, bodies, since, start)
     if any(was.get(path) != fp for path, _, fp in plans.carried):
         # Never expected (the output holds what the last build made): plan every job, to be sure.
-        plans = jobs.Plans(salt, state.plans, state.plan_index)
+        plans = Plans(salt, state.plans, state.plan_index)
         planned = plan(cfg, site, renderer, extra, search, plans, bodies, since)
     # saved only with the outputs they describe (after publishing)
     state.plans, state.plan_index, state.published = plans.new, (salt, plans.index), published
@@ -238,7 +239,7 @@ def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, 
 
 
 def _carrying(last: manifest.Manifest | None, since: delta.Since, r: Renderer) -> bool:
-    """Whether outputs known unchanged may be carried over without a job (jobs.Plans): the output holds
+    """Whether outputs known unchanged may be carried over without a job (plans.Plans): the output holds
     what the last build made (`last`), under the same salt and templates, and what changed is known."""
     return (last is not None and bool(last.templates) and since.terms is not None and since.articles is not None
             and jobs.template_digests(r.env, sorted(last.templates or {})) == last.templates)
@@ -262,17 +263,17 @@ def _publish(cfg: Config, planned: Planned, r: Renderer, state: cache.State, rep
     """Make the jobs whose outputs changed and publish them: nothing at all when none did, a journaled patch
     of the output when few did, else a complete new tree swapped in atomically. Jobs `early` has under way
     are not made again."""
-    todo_jobs, carried = planned.jobs, planned.carried
-    names = {j.template for j in todo_jobs if j.template} | {e[1] for e in carried if e[1]}
+    work, carried = planned.jobs, planned.carried
+    names = {j.template for j in work if j.template} | {e[1] for e in carried if e[1]}
     templates = jobs.template_digests(r.env, sorted(names))
     trusted = _trusted(cfg, state, use_cache)
     old = state.manifest if trusted else None
     try:
-        change = manifest.compare(old, todo_jobs, carried, planned.salt, templates)
+        change = manifest.compare(old, work, carried, planned.salt, templates)
     except manifest.Clash as exc:
         raise BuildAborted([f"two outputs would be written to {p}" for p in exc.paths]) from None
     todo, removed = change.todo, change.removed
-    report.pages = len(todo_jobs) + len(carried)
+    report.pages = len(work) + len(carried)
     if trusted and not todo and not removed:
         report.unchanged = report.pages
         return
@@ -283,10 +284,10 @@ def _publish(cfg: Config, planned: Planned, r: Renderer, state: cache.State, rep
     target: Staging | Patch = Patch(cfg.output_dir, journal) if patch else Staging(cfg.output_dir)
     was = (old.fingerprints if old else None) or {}
     try:
-        for rel in removed + [todo_jobs[i].path for i in todo if todo_jobs[i].tree and todo_jobs[i].path in was]:
+        for rel in removed + [work[i].path for i in todo if work[i].tree and work[i].path in was]:
             target.remove(rel)
         tick = (lambda n, total: progress("render", n, total)) if progress else None
-        report.bytes_written, written = workers.run(todo_jobs, todo, target.put, tick, early=early)
+        report.bytes_written, written = workers.run(work, todo, target.put, tick, early=early)
         target.commit(change.manifest.build_id)
     except BaseException:
         target.abort()

@@ -14,8 +14,9 @@ from collections.abc import Iterator, Sequence
 from functools import partial
 
 from .group import Site
-from .jobs import Job, Plans, fingerprint
+from .jobs import Job, fingerprint
 from .model import Article
+from .plans import Plans
 from .urls import Urls
 
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -110,7 +110,7 @@ def test_a_rebuild_rewrites_only_files_whose_bytes_change(tmp_path: Path) -> Non
 
 
 def test_remembered_page_groups_follow_template_and_setting_changes(tmp_path: Path) -> None:
-    """Topic, source and name pages of unchanged terms are not planned again (jobs.Plans); when a template
+    """Topic, source and name pages of unchanged terms are not planned again (plans.Plans); when a template
     or a setting changes they must still come out as a clean build makes them."""
     from sitegen import cache
     from sitegen.render import PACKAGE_THEMES
@@ -214,7 +214,7 @@ def test_bodies_rendered_while_reading_are_read_back_not_rendered_again(tmp_path
 def test_terms_no_article_touched_are_recalled_not_walked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """After an edit, the terms the article left or joined are planned again; every other term is recalled by
     name (delta.py), and the site still equals a clean build."""
-    from sitegen import delta, jobs
+    from sitegen import delta, plans
 
     rng = random.Random(5)
     site = write_site(tmp_path / "site", SETTINGS + "search: false\n")
@@ -223,15 +223,15 @@ def test_terms_no_article_touched_are_recalled_not_walked(tmp_path: Path, monkey
     build(load_config(site))
     seen: list[set | None] = []
     recalled: list[tuple] = []
-    since, recall = delta.since, jobs.Plans.recall
+    since, recall = delta.since, plans.Plans.recall
     monkeypatch.setattr(delta, "since", lambda *a: seen.append(set((found := since(*a)).terms or ())) or found)
 
-    def remember(self: jobs.Plans, ident: tuple, plan: object) -> object:
+    def remember(self: plans.Plans, ident: tuple, plan: object) -> object:
         found = recall(self, ident, plan)   # type: ignore[arg-type]
         if found is not None:   # recalled (as jobs, or as entries carried over without one)
             recalled.append(ident[:2])   # (kind, slug, name)
         return found
-    monkeypatch.setattr(jobs.Plans, "recall", remember)
+    monkeypatch.setattr(plans.Plans, "recall", remember)
     before = (site / "content" / "articles" / "a3.md").read_text(encoding="utf-8")
     _write(site, 3, rng)
     after = (site / "content" / "articles" / "a3.md").read_text(encoding="utf-8")
@@ -352,7 +352,7 @@ def test_a_changed_term_recalls_its_archive_pages_older_than_the_change(tmp_path
     made when they changed. Edits, a deletion and a backdated article each build like a clean build."""
     import datetime as dt
 
-    from sitegen import jobs
+    from sitegen import plans
 
     site = write_site(tmp_path / "site", SETTINGS + "search: false\n")
 
@@ -365,8 +365,8 @@ def test_a_changed_term_recalls_its_archive_pages_older_than_the_change(tmp_path
         write(n, start + dt.timedelta(days=2 * n))
     build(load_config(site))
     reused: list[str] = []
-    reuse = jobs.Plans.reuse
-    monkeypatch.setattr(jobs.Plans, "reuse", lambda self, name, plan: (found := reuse(self, name, plan)) is not None
+    reuse = plans.Plans.reuse
+    monkeypatch.setattr(plans.Plans, "reuse", lambda self, name, plan: (found := reuse(self, name, plan)) is not None
                         and reused.append(name) or found)
     for step in ("edit", "delete", "backdate"):
         reused.clear()

@@ -191,7 +191,7 @@ def test_weeks_are_remembered_and_an_edit_works_out_only_its_own_week_and_neighb
     from sitegen.weeks import Memo
 
     worked: list[str] = []
-    for name in ("_week_relations", "_week_pairs"):
+    for name in ("week_relations", "_week_pairs"):
         real = getattr(stories, name)
         monkeypatch.setattr(stories, name, lambda *a, _real=real, _name=name: worked.append(_name) or _real(*a))
 
@@ -203,11 +203,11 @@ def test_weeks_are_remembered_and_an_edit_works_out_only_its_own_week_and_neighb
     # threads, and weeks 4-5 of copies (a week is compared with the one before), are worked out again.
     i = next(i for i, a in enumerate(arts) if a.day == dt.date(2025, 3, 26))
     arts[i] = dataclasses.replace(arts[i], title="Harbour strike ends", summary="Harbour strike ends").with_digest()
-    assert worked.count("_week_relations") == 8 and worked.count("_week_pairs") == 8
+    assert worked.count("week_relations") == 8 and worked.count("_week_pairs") == 8
     worked.clear()
     second = Memo(first.new)
     after = build_site(arts, ["economy-business", "weather"], memo=second)
-    assert sorted(worked) == ["_week_pairs"] * 2 + ["_week_relations"] * 3
+    assert sorted(worked) == ["_week_pairs"] * 2 + ["week_relations"] * 3
     assert len(second.new) == len(first.new)   # the cache keeps this build's weeks, not the stale ones too
     # ... and what is remembered is exactly what working everything out afresh gives.
     assert _relations(after) == _relations(build_site(arts, ["economy-business", "weather"]))
