@@ -5,17 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import cache, inputs, jobs, manifest, pagefind, workers
+from . import cache, inputs, jobs, pagefind, publish, workers
 from .config import Config
 from .errors import BuildAborted, SourceError
-from .jobs import Entry, Job
 from .plans import Plans
+from .publish import BuildProgress
 from .report import BuildReport, IngestReport, Outcome
-from .write import Patch, Staging, build_lock, check_output, clean_stale_staging, interrupted
+from .write import build_lock, clean_stale_staging, interrupted
 
 if TYPE_CHECKING:
     from . import delta, group, reading
@@ -55,7 +54,6 @@ def ingest(cfg: Config, paths: Iterable[Path], update: bool = False,
 
 
 # --- build -----------------------------------------------------------------------------------------------
-BuildProgress = Callable[[str, int, int], None]
 
 
 def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str, str]],
@@ -154,7 +152,7 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
             state, renderer, planned, due = _read_and_plan(cfg, files, drafts, future, strict, use_cache, search,
                                                            finding, report, lap, bodies, early)
             settle()
-            _publish(cfg, planned, renderer, state, report, use_cache, progress, early)
+            publish.publish(cfg, planned, renderer, state, report, use_cache, progress, early)
     finally:
         early.stop()
         bodies.close()
@@ -182,19 +180,10 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
 LEFT: list[object] | None = None
 
 
-@dataclass
-class Planned:
-    """A planned build: the jobs to consider, and the entries of outputs carried over as they are."""
-
-    jobs: list[Job]
-    carried: list[Entry]
-    salt: str                      # the output salt (_output_salt)
-
-
 def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, strict: bool, use_cache: bool,
                    search: bool | None, finding: pagefind.Mode, report: BuildReport,
                    lap: Callable[[str], None], bodies: reading.Bodies, early: workers.Early
-                   ) -> tuple[cache.State, Renderer, Planned, dt.datetime | None]:
+                   ) -> tuple[cache.State, Renderer, publish.Planned, dt.datetime | None]:
     """Read every article (through the cache), group them into the site and plan its outputs; the search
     bundles whose keys changed are started (`early`) as soon as they are planned."""
     from . import delta, group, reading, weeks
@@ -220,13 +209,13 @@ def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, 
     salt = _output_salt(cfg, taxonomy)
     published = delta.snapshot(site, salt)
     since = delta.since(site, published, state.published, state.origin)
-    last = state.manifest if _trusted(cfg, state, use_cache) and state.manifest.salt == salt else None
+    last = state.manifest if publish.trusted(cfg, state, use_cache) and state.manifest.salt == salt else None
     was = (last.fingerprints if last else None) or {}
 
     def start(ahead: list[jobs.Job]) -> None:
         early.start(ahead, [i for i, j in enumerate(ahead) if j.tree and was.get(j.path) != j.fingerprint])
 
-    plans = Plans(salt, state.plans, state.plan_index, _carrying(last, since, renderer))
+    plans = Plans(salt, state.plans, state.plan_index, publish.carrying(last, since, renderer))
     planned = plan(cfg, site, renderer, extra, search, plans, bodies, since, start)
     if any(was.get(path) != fp for path, _, fp in plans.carried):
         # Never expected (the output holds what the last build made): plan every job, to be sure.
@@ -235,63 +224,4 @@ def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, 
     # saved only with the outputs they describe (after publishing)
     state.plans, state.plan_index, state.published = plans.new, (salt, plans.index), published
     lap("plan")
-    return state, renderer, Planned(planned, plans.carried, salt), due
-
-
-def _carrying(last: manifest.Manifest | None, since: delta.Since, r: Renderer) -> bool:
-    """Whether outputs known unchanged may be carried over without a job (plans.Plans): the output holds
-    what the last build made (`last`), under the same salt and templates, and what changed is known."""
-    return (last is not None and bool(last.templates) and since.terms is not None and since.articles is not None
-            and jobs.template_digests(r.env, sorted(last.templates or {})) == last.templates)
-
-
-# A trusted output is patched in place when at most this many files change, or this share of them: a whole
-# new tree costs a hard link (and a removal) per unchanged file too, about 0.5 ms each (a backdated article
-# changed 3,300 of 23,000 files at 10,000 articles: 8 s as a new tree, 2 s as a patch).
-PATCH_LIMIT, PATCH_SHARE = 2000, 0.5
-
-
-def _trusted(cfg: Config, state: cache.State, use_cache: bool) -> bool:
-    """Whether the output folder is what the cached manifest describes (so unchanged outputs need no work)."""
-    build_id = state.manifest.build_id
-    return (use_cache and bool(build_id) and not interrupted(cfg.state_dir / "publish-journal")
-            and cache.output_build_id(cfg.output_dir) == build_id)
-
-
-def _publish(cfg: Config, planned: Planned, r: Renderer, state: cache.State, report: BuildReport,
-             use_cache: bool, progress: BuildProgress | None, early: workers.Early | None = None) -> None:
-    """Make the jobs whose outputs changed and publish them: nothing at all when none did, a journaled patch
-    of the output when few did, else a complete new tree swapped in atomically. Jobs `early` has under way
-    are not made again."""
-    work, carried = planned.jobs, planned.carried
-    names = {j.template for j in work if j.template} | {e[1] for e in carried if e[1]}
-    templates = jobs.template_digests(r.env, sorted(names))
-    trusted = _trusted(cfg, state, use_cache)
-    old = state.manifest if trusted else None
-    try:
-        change = manifest.compare(old, work, carried, planned.salt, templates)
-    except manifest.Clash as exc:
-        raise BuildAborted([f"two outputs would be written to {p}" for p in exc.paths]) from None
-    todo, removed = change.todo, change.removed
-    report.pages = len(work) + len(carried)
-    if trusted and not todo and not removed:
-        report.unchanged = report.pages
-        return
-    check_output(cfg.output_dir)
-    journal = cfg.state_dir / "publish-journal"
-    changes = len(todo) + len(removed)
-    patch = trusted and (changes <= PATCH_LIMIT or changes <= PATCH_SHARE * report.pages)
-    target: Staging | Patch = Patch(cfg.output_dir, journal) if patch else Staging(cfg.output_dir)
-    was = (old.fingerprints if old else None) or {}
-    try:
-        for rel in removed + [work[i].path for i in todo if work[i].tree and work[i].path in was]:
-            target.remove(rel)
-        tick = (lambda n, total: progress("render", n, total)) if progress else None
-        report.bytes_written, written = workers.run(work, todo, target.put, tick, early=early)
-        target.commit(change.manifest.build_id)
-    except BaseException:
-        target.abort()
-        raise
-    journal.unlink(missing_ok=True)
-    report.rendered, report.written, report.unchanged = len(todo), written, report.pages - written
-    state.manifest = change.manifest
+    return state, renderer, publish.Planned(planned, plans.carried, salt), due

@@ -26,7 +26,7 @@ class Plans:
     one key, and a changed one re-plans only the pages whose own key changed.
 
     With `carry` (the caller knows the output holds exactly what the last build made, under the same
-    templates: see pipeline._carrying), a remembered group's jobs are not made into `Job`s at all: their
+    templates: see publish.carrying), a remembered group's jobs are not made into `Job`s at all: their
     entries are collected in `carried`, outputs left as they are. A rebuild of 100,000 articles recalls
     about 100,000 listing pages; making each a Job only to find it unchanged was a tenth of its time."""
 

@@ -284,7 +284,7 @@ def test_an_edit_fingerprints_only_the_article_pages_it_can_change(tmp_path: Pat
     naming it. The site equals a clean build after each step."""
     import datetime as dt
 
-    from sitegen import pages, pipeline
+    from sitegen import pages, publish
 
     site = write_site(tmp_path / "site", SETTINGS + "search: false\n")
     start = dt.date(2025, 1, 6)   # a Monday; one article every four days over nine months
@@ -296,9 +296,10 @@ def test_an_edit_fingerprints_only_the_article_pages_it_can_change(tmp_path: Pat
     printed: list[str] = []
     real = pages._article_print
     monkeypatch.setattr(pages, "_article_print", lambda site_, art, *a: printed.append(art.path) or real(site_, art, *a))
-    plans: list[pipeline.Planned] = []
-    publish = pipeline._publish
-    monkeypatch.setattr(pipeline, "_publish", lambda cfg, planned, *a: plans.append(planned) or publish(cfg, planned, *a))
+    plans: list[publish.Planned] = []
+    publishing = publish.publish
+    monkeypatch.setattr(publish, "publish",
+                        lambda cfg, planned, *a: plans.append(planned) or publishing(cfg, planned, *a))
     edited = site / "content" / "articles" / "s30.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
     build(load_config(site))
