@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+from typing import Any
 
-import markdown
 import nh3
-from markdown.extensions.fenced_code import FencedCodeExtension
-from markdown.extensions.footnotes import FootnoteExtension
-from markdown.extensions.sane_lists import SaneListExtension
-from markdown.extensions.tables import TableExtension
 
 from .text import clean
 
-# Instances, not names: naming an extension makes Markdown scan every installed package's entry points
-# (about 60 ms per process).
-EXTENSIONS = (TableExtension, FencedCodeExtension, FootnoteExtension, SaneListExtension)
 WORDS_PER_MINUTE = 230
 
 _ALLOWED_TAGS = {
@@ -31,7 +25,22 @@ _ALLOWED_ATTRS = {
     "ol": {"start"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"}, "time": {"datetime"},
     "q": {"cite"}, "blockquote": {"cite"},
 }
-_md = markdown.Markdown(extensions=[ext() for ext in EXTENSIONS], output_format="html")
+
+
+@functools.lru_cache(maxsize=1)
+def markdown_renderer() -> Any:
+    """The python-markdown renderer, made on first use: bodies ingest wrote take the literal fast path
+    below, so a rebuild that reads only those never imports Markdown (its modules and patterns: 40 ms)."""
+    import markdown
+    from markdown.extensions.fenced_code import FencedCodeExtension
+    from markdown.extensions.footnotes import FootnoteExtension
+    from markdown.extensions.sane_lists import SaneListExtension
+    from markdown.extensions.tables import TableExtension
+
+    # Instances, not names: naming an extension makes Markdown scan every installed package's entry points
+    # (about 60 ms per process).
+    extensions = [TableExtension(), FencedCodeExtension(), FootnoteExtension(), SaneListExtension()]
+    return markdown.Markdown(extensions=extensions, output_format="html")
 
 # --- text -> Markdown that renders literally -------------------------------------------------------------
 _INLINE = re.compile(r"([\\`*_\[\]])")
@@ -74,7 +83,7 @@ def to_html(body: str) -> str:
     """Render a Markdown body to sanitised HTML (the literal-paragraph fast path when it applies)."""
     fast = literal_html(body)
     # Character references such as &#x1b; come out of the sanitiser as raw control characters: clean again.
-    return fast if fast is not None else clean(sanitize(_md.reset().convert(body)).strip())
+    return fast if fast is not None else clean(sanitize(markdown_renderer().reset().convert(body)).strip())
 
 
 # --- fast path: bodies that are only literal paragraphs (what ingest writes) ------------------------------

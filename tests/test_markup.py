@@ -20,7 +20,7 @@ texts = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
 
 def slow(body: str) -> str:
     """The general renderer as markup.to_html runs it (cleaned: character references can make controls)."""
-    return clean(markup.sanitize(markup._md.reset().convert(body)).strip())
+    return clean(markup.sanitize(markup.markdown_renderer().reset().convert(body)).strip())
 
 
 @settings(max_examples=800, deadline=None)
