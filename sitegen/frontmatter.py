@@ -50,17 +50,27 @@ _Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|
                               ["~", "n", "N", ""])
 
 
+def _file_line(text: str, index: int) -> int:
+    """Zero-based line of character `index` of `text`, counting only the ends of lines a file has; the end of
+    the text is on the line after its last (YAML's own marks say so too: the closing '---' of front matter)."""
+    if index >= len(text):
+        return text.count("\n") + 1
+    return text.count("\n", 0, max(0, index))
+
+
 def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
     """Load one YAML document with the strict loader; errors name `path` and the file line."""
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = first_line + (mark.line if mark else 0)
+        # YAML also breaks lines at U+0085, U+2028 and U+2029, which are not line ends in the file: count the
+        # file's own line ends before the mark's character offset, not YAML's line number.
+        line = first_line + (_file_line(text, mark.index) if mark else 0)
         what = exc.problem or exc.context or "invalid YAML"
         raise SourceError(path, line, f"YAML error: {what}") from None
     except yaml.reader.ReaderError as exc:
-        line = first_line + text[: exc.position].count("\n")
+        line = first_line + _file_line(text, exc.position)
         raise SourceError(path, line, f"YAML error: {exc.reason} (character {exc.character!r})") from None
     except yaml.YAMLError as exc:
         raise SourceError(path, first_line, "YAML error: " + " ".join(str(exc).split())) from None

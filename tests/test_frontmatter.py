@@ -34,6 +34,9 @@ def test_bom_and_crlf() -> None:
     ("---\n? \n---\n", "a.md:2: front matter key None is not text: write it as a plain word"),
     ("---\ntitle: [unclosed\n---\n", "a.md:3: YAML error: did not find expected ',' or ']'"),
     ("---\n\ttitle: tab\n---\n", "a.md:2: YAML error: found character that cannot start any token"),
+    # YAML breaks lines at U+2028 too; the error still names the file's line (found by hypothesis)
+    ("---\nauthor: [\u2028\u2028\u2028<b>\n---\n", "a.md:3: YAML error: did not find expected ',' or ']'"),
+    ("---\nauthor: \u2028\u2028x\ntitle: [\n---\n", "a.md:3: YAML error: could not find expected ':'"),
 ])
 def test_errors_name_the_line(text: str, message: str) -> None:
     with pytest.raises(SourceError) as exc:
