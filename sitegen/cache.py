@@ -58,7 +58,7 @@ class State:
 
 _ALLOWED = {
     ("sitegen.cache", "State"), ("sitegen.cache", "Entry"), ("sitegen.content", "Loaded"),
-    ("sitegen.model", "Article"), ("sitegen.delta", "Snapshot"), ("sitegen.manifest", "Manifest"),
+    ("sitegen.model", "Article"), ("sitegen.model", "restore"), ("sitegen.delta", "Snapshot"), ("sitegen.manifest", "Manifest"),
     ("datetime", "datetime"), ("datetime", "date"), ("datetime", "timezone"), ("datetime", "timedelta"),
     ("zoneinfo", "ZoneInfo"), ("zoneinfo._zoneinfo", "ZoneInfo"),
     ("builtins", "set"), ("builtins", "frozenset"), ("copyreg", "_reconstructor"), ("builtins", "object"),

@@ -60,6 +60,12 @@ class Article:
         blob = repr(fields).encode("utf-8", "surrogatepass")
         return dataclasses.replace(self, digest=hashlib.blake2b(blob, digest_size=12).hexdigest())
 
+    def __reduce__(self) -> tuple[Callable[[tuple[Any, ...]], Article], tuple[tuple[Any, ...]]]:
+        # Pickled as the tuple of its field values: the build cache loads 100,000 of these, and a tuple comes
+        # back in half the time of the field-name dict pickle would otherwise store (`day` is left out).
+        values = self.__dict__
+        return (restore, (tuple([values[name] for name in _FIELDS]),))
+
     @functools.cached_property
     def day(self) -> dt.date:
         """The edition (calendar day in the site's timezone) this article belongs to (asked for hundreds of
@@ -88,7 +94,17 @@ def shared(art: Article, canon: dict) -> Article:
         tags=one(tuple(map(one, art.tags))), source=one(art.source), via=one(art.via))
 
 
-_DIGESTED = tuple(f.name for f in dataclasses.fields(Article) if f.name != "digest")
+_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
+_DIGESTED = _FIELDS[:-1]
+
+
+def restore(values: tuple[Any, ...]) -> Article:
+    """An article from its field values in order (how it pickles: `Article.__reduce__`)."""
+    if type(values) is not tuple or len(values) != len(_FIELDS):
+        raise ValueError("not an article record of this sitegen version")
+    art = object.__new__(Article)
+    art.__dict__.update(zip(_FIELDS, values))
+    return art
 assert dataclasses.fields(Article)[-1].name == "digest"
 
 

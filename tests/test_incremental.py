@@ -381,3 +381,41 @@ def test_a_changed_term_recalls_its_archive_pages_older_than_the_change(tmp_path
         assert _tree(site / "public") == _clean_copy(site, tmp_path / "clean"), step
         # in the topic and in the source: the pages wholly older than the change
         assert len(reused) == 2 * {"edit": 11, "delete": 6, "backdate": 1}[step], (step, len(reused))
+
+
+def test_article_records_round_trip_through_the_cache_and_a_stale_shape_is_dropped(tmp_path: Path) -> None:
+    """Records pickle as tuples of field values (model.restore): they must come back equal, through the
+    cache's allow-list unpickler; a shard holding a record of another shape (another sitegen's) reads as no
+    records, and the build reads those files again."""
+    import io
+    import pickle
+
+    from sitegen import cache, model
+
+    rng = random.Random(3)
+    site = write_site(tmp_path / "site", SETTINGS + "search: false\n")
+    for n in range(3):
+        _write(site, n, rng)
+    build(load_config(site))
+    before = _tree(site / "public")
+    folder = load_config(site).cache_dir
+    state = cache.load(folder, _salt(folder))
+    arts = [e.loaded.article for e in state.records.values()]
+    assert len(arts) == 3 and all(a.digest for a in arts)
+    back = cache._Unpickler(io.BytesIO(pickle.dumps(arts, protocol=5))).load()
+    assert all("day" not in vars(a) and set(vars(a)) == set(model._FIELDS) for a in back)
+    assert back == arts and [a.day for a in back] == [a.date.date() for a in arts]
+
+    class Short:   # pickles as an article record one field short
+        def __reduce__(self) -> tuple:
+            return (model.restore, (tuple(vars(arts[0])[n] for n in model._FIELDS[:-1]),))
+
+    shard = folder / f"records-{cache._shard(arts[0].path):02d}.pickle"
+    salt, part = cache._read(shard)
+    entry = part[arts[0].path]
+    part[arts[0].path] = cache.Entry(entry.mtime_ns, entry.size, entry.source_hash,
+                                     type(entry.loaded)(Short(), ()))   # type: ignore[arg-type]
+    shard.write_bytes(pickle.dumps((salt, part), protocol=5))
+    assert cache._read(shard) is None and arts[0].path not in cache.load(folder, salt).records
+    report = build(load_config(site))
+    assert report.articles == 3 and _tree(site / "public") == before
