@@ -197,7 +197,7 @@ def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, 
     report.warnings += [finding.warning] if finding.warning else []
     articles, due = reading.published(reading.read_articles(cfg, files, taxonomy, state, report, bodies),
                                       drafts, future, report)
-    extra = reading.read_pages(cfg, report)
+    extra = reading.read_pages(cfg, report, state.pages)
     lap("read")
     if strict and (report.skipped or report.warnings):
         raise BuildAborted([*report.skipped, *report.warnings])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import os
 import shutil
 import tempfile
@@ -180,8 +181,13 @@ def published(articles: list[Article], drafts: bool, future: bool,
     return out, due
 
 
-def read_pages(cfg: Config, report: BuildReport) -> list[tuple[str, str, str]]:
-    """Standalone pages from content/pages/*.md as (slug, title, body HTML); bad ones reported and skipped."""
+def read_pages(cfg: Config, report: BuildReport, made: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
+    """Standalone pages from content/pages/*.md as (slug, title, body HTML); bad ones reported and skipped.
+    `made` maps a digest of each body to its HTML: the last build's on the way in, this one's on the way out
+    (a rebuild need not load Markdown for an about page that did not change)."""
+    known = dict(made or {})
+    if made is not None:
+        made.clear()
     out: list[tuple[str, str, str]] = []
     folder = cfg.content_dir / "pages"
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
@@ -194,7 +200,12 @@ def read_pages(cfg: Config, report: BuildReport) -> list[tuple[str, str, str]]:
                 raise SourceError(rel, 2, "title: missing: a page needs a 'title:' line")
             if not slug or slug in pages.RESERVED or slug.isdigit():
                 raise SourceError(rel, 2, f"slug: {slug!r} is reserved for the site's own pages; choose another")
-            out.append((slug, title, markup.to_html(clean(body))))
+            text = clean(body)
+            key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+            html = known[key] if key in known else markup.to_html(text)
+            if made is not None:
+                made[key] = html
+            out.append((slug, title, html))
         except SourceError as exc:
             report.skipped.append(str(exc))
     return out

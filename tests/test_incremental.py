@@ -419,3 +419,42 @@ def test_article_records_round_trip_through_the_cache_and_a_stale_shape_is_dropp
     assert cache._read(shard) is None and arts[0].path not in cache.load(folder, salt).records
     report = build(load_config(site))
     assert report.articles == 3 and _tree(site / "public") == before
+
+
+def test_a_library_upgrade_invalidates_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Markdown, Jinja, feedgen, the sanitiser... shape the output: a new version of one must rebuild
+    everything, as a clean build would, not answer from the cache (cache.libraries)."""
+    from sitegen import cache
+
+    site = write_site(tmp_path / "site", SETTINGS + "search: false\n")
+    for n in range(3):
+        _write(site, n, random.Random(n))
+    assert any(v.startswith("markdown=") for v in cache.libraries())
+    first = build(load_config(site))
+    assert build(load_config(site)).rendered == 0
+    upgraded = tuple(v.replace("markdown=", "markdown=99.") for v in cache.libraries())
+    monkeypatch.setattr(cache, "libraries", lambda: upgraded)
+    again = build(load_config(site))
+    assert again.rendered == first.rendered == again.pages
+
+
+def test_standalone_pages_are_rendered_again_only_when_they_change(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitegen import markup
+
+    site = write_site(tmp_path / "site", SETTINGS + "search: false\n")
+    _write(site, 0, random.Random(0))
+    (site / "content" / "pages").mkdir(exist_ok=True)
+    (site / "content" / "pages" / "about.md").write_text("---\ntitle: About\n---\nWe *write* news.\n",
+                                                         encoding="utf-8")
+    build(load_config(site))
+    made: list[str] = []
+    real = markup.to_html
+    monkeypatch.setattr(markup, "to_html", lambda text: (made.append(text) if "news" in text else None) or real(text))
+    _write(site, 1, random.Random(1))
+    build(load_config(site))
+    assert made == [] and "<em>write</em>" in (site / "public" / "about" / "index.html").read_text("utf-8")
+    (site / "content" / "pages" / "about.md").write_text("---\ntitle: About\n---\nWe **write** news.\n",
+                                                         encoding="utf-8")
+    build(load_config(site))
+    assert len(made) == 1 and "<strong>write</strong>" in (site / "public" / "about" / "index.html").read_text("utf-8")
