@@ -337,7 +337,22 @@ def hugo_steps(n: int, corpus: Path, work: Path, hugo: Path) -> Iterator[Step]:
     build = [str(hugo), "--source", str(site), "--destination", str(site / "public"),
              "--cacheDir", str(site / "cache"), "--quiet"]
     yield counted("cold build", build, site / "public", site)
+    yield from _pagefind_step(site)
     yield from _rebuild_steps("hugo", n, build, site)
+
+
+def _pagefind_step(site: Path) -> Iterator[Step]:
+    """Pagefind over Hugo's cold build, as a Hugo site adds search (`hugo && pagefind --site public`): the
+    counterpart of the search index sitegen builds itself. Article pages only (`data-pagefind-body` in
+    bench/hugo's page layout), as sitegen indexes them. Hugo's rebuilds below are timed without it."""
+    from sitegen.pagefind import executable
+
+    exe = executable()
+    if exe is None:
+        print("compare: hugo: no pagefind binary; the search index step is skipped", file=sys.stderr, flush=True)
+        return
+    yield counted("search index of the cold build (Pagefind)", [exe, "--site", str(site / "public"), "--silent"],
+                  site / "public", site)
 
 
 def pelican_steps(n: int, corpus: Path, work: Path, pelican: Path) -> Iterator[Step]:
