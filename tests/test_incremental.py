@@ -5,6 +5,7 @@ and a rebuild only rewrites files whose bytes change."""
 from __future__ import annotations
 
 import hashlib
+import pickle
 import random
 import re
 import shutil
@@ -66,8 +67,15 @@ def _clean_copy(site: Path, where: Path) -> dict[str, str]:
     return _tree(where / "public")
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_random_adds_edits_and_deletes_build_like_a_clean_build(tmp_path: Path, seed: int) -> None:
+@pytest.mark.parametrize("seed, journal", [(1, None), (2, 10.0), (3, 0.3)])
+def test_random_adds_edits_and_deletes_build_like_a_clean_build(tmp_path: Path, seed: int, journal: float | None,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """`journal`: the build cache's JOURNAL_SHARE for the run (10: every rebuild saves to the journal; 0.3:
+    some do, some write the build file whole); None: as shipped (so small a site always writes it whole)."""
+    from sitegen import cache
+
+    if journal is not None:
+        monkeypatch.setattr(cache, "JOURNAL_SHARE", journal)
     rng = random.Random(seed)
     site = write_site(tmp_path / "site", SETTINGS + ("search: false\n" if seed != 1 else ""))
     alive: list[int] = []
@@ -121,8 +129,7 @@ def test_remembered_page_groups_follow_template_and_setting_changes(tmp_path: Pa
         _write(site, n, rng)
     build(load_config(site))
     cfg = load_config(site)
-    with open(cfg.cache_dir / "build.pickle", "rb") as fh:
-        state = cache._Unpickler(fh).load()
+    state = cache.load(cfg.cache_dir, _salt(cfg.cache_dir))
     assert len(state.plans) >= len(TOPICS)   # every term's group was remembered
 
     # A template change: every remembered group is made again, through its plan.
@@ -179,8 +186,7 @@ def test_an_edit_rewrites_one_records_file_of_the_cache(tmp_path: Path) -> None:
 def _salt(folder: Path) -> str:
     from sitegen import cache
 
-    with open(folder / "build.pickle", "rb") as fh:
-        return cache._Unpickler(fh).load().salt
+    return cache._read(folder / "build.pickle")[1].salt
 
 
 def test_bodies_rendered_while_reading_are_read_back_not_rendered_again(tmp_path: Path,
@@ -458,3 +464,56 @@ def test_standalone_pages_are_rendered_again_only_when_they_change(tmp_path: Pat
                                                          encoding="utf-8")
     build(load_config(site))
     assert len(made) == 1 and "<strong>write</strong>" in (site / "public" / "about" / "index.html").read_text("utf-8")
+
+
+def test_the_build_file_journal_gives_back_the_state_saved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """cache.save writes the big mappings' changes to a journal (or the whole build file): whatever the
+    sequence of saves, loading gives back the state last saved; a journal left by another build file, or
+    for another salt, is never applied."""
+    from sitegen import cache, delta
+    from sitegen.manifest import Manifest
+
+    rng = random.Random(8)
+    folder = tmp_path / "cache"
+
+    def view(state: cache.State) -> tuple:
+        return (state.salt, vars(state.manifest), state.plans, state.weeks, state.plan_index,
+                vars(state.published) if state.published else None, state.pages)
+
+    keys = [f"k{n}" for n in range(60)]
+    state = cache.State("salt")
+    kinds: list[bool] = []   # whether each save went to the journal
+    for step in range(40):
+        monkeypatch.setattr(cache, "JOURNAL_SHARE", rng.choice([0.0, 0.2, 10.0]))
+        old = cache.load(folder, "salt")
+        assert view(old) == view(state), f"step {step}"
+        fingerprints = dict(old.manifest.fingerprints or {})
+        for _ in range(rng.randint(0, 6)):
+            key = rng.choice(keys)
+            if rng.random() < 0.3:
+                fingerprints.pop(key, None)
+            else:
+                fingerprints[key] = rng.choice("abc")
+        plans = {k: v for k, v in old.plans.items() if rng.random() < 0.9} | {rng.choice(keys): (("p", None, "f"),)}
+        published = None if rng.random() < 0.1 else delta.Snapshot(
+            "o", {k: f"content/{k}.md" for k in rng.sample(keys, 5)}, frozenset(rng.sample(keys, 2)),
+            pages={rng.choice(keys): ("a/index.html", "article.html", str(step))})
+        old.manifest = Manifest("o", fingerprints, {"t.html": str(step % 3)}, step, f"id{step}")
+        old.plans, old.published, old.plan_index = plans, published, ("o", {"x": step})
+        old.weeks = {k: () for k in rng.sample(keys, 3)} if rng.random() < 0.5 else old.weeks
+        cache.save(folder, old)
+        kinds.append((folder / "build-journal.pickle").exists())
+        state = old
+    assert 10 < sum(kinds) < 30   # both kinds of save happened
+    assert cache.load(folder, "salt").plans == state.plans
+    assert cache.load(folder, "other salt").plans == {}
+
+    # A journal that continues another build file (a crash between the two writes) is not applied.
+    monkeypatch.setattr(cache, "JOURNAL_SHARE", 10.0)
+    loaded = cache.load(folder, "salt")
+    loaded.plans = {"new": (("q", None, "f"),)}
+    cache.save(folder, loaded)
+    assert cache.load(folder, "salt").plans == {"new": (("q", None, "f"),)}
+    base, full = cache._read(folder / "build.pickle")
+    cache.write_atomic(folder / "build.pickle", pickle.dumps(("another", full)))
+    assert cache.load(folder, "salt").plans == full.plans != {"new": (("q", None, "f"),)}
