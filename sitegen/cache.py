@@ -190,11 +190,12 @@ def _shard(rel: str) -> int:
 # The big mappings of the build file (paths of attributes from State). A rebuild changes a few hundred of
 # their 100,000s of entries: it writes how they differ from the build file to `build-journal.pickle`, with
 # the rest of the state (small), instead of writing the whole file again (0.4 s at 100,000 articles), until
-# the journal holds JOURNAL_SHARE of the entries the build file does; then the build file is written whole.
+# the journal holds JOURNAL_SHARE of the entries the build file does, or a quarter of its bytes (a changed
+# term's page group, remembered whole, can hold thousands of entries); then the build file is written whole.
 BIG: tuple[tuple[str, ...], ...] = (
     ("manifest", "fingerprints"), ("plans",), ("weeks",), ("published", "published"), ("published", "copies"),
     ("published", "threads"), ("published", "pages"))
-JOURNAL_SHARE = 0.05
+JOURNAL_SHARE, JOURNAL_BYTES = 0.05, 0.25
 _MISSING = object()
 
 
@@ -203,6 +204,7 @@ class _Disk:
     """The build file as loaded: what a save compares the state against."""
 
     base: str                                    # the build file's id (a journal names the one it continues)
+    size: int                                    # its size in bytes
     maps: dict[tuple[str, ...], dict[Any, Any]]  # copies of its BIG mappings
 
 
@@ -246,6 +248,10 @@ def _changes(old: dict[Any, Any], new: dict[Any, Any]) -> tuple[dict[Any, Any], 
 def _load_build(folder: Path, expected_salt: str) -> State:
     """The build file with its journal applied; an absent, unreadable or stale one is an empty state."""
     data = _read(folder / "build.pickle")
+    try:
+        size = (folder / "build.pickle").stat().st_size
+    except OSError:
+        data = None
     if not (type(data) is tuple and len(data) == 2 and isinstance(data[1], State)
             and data[1].salt == expected_salt):
         return State(salt=expected_salt)
@@ -267,7 +273,7 @@ def _load_build(folder: Path, expected_salt: str) -> State:
                 mapping.pop(key, None)
             _set(hollow, path, mapping)
         state = hollow
-    state.disk = _Disk(base, maps)
+    state.disk = _Disk(base, size, maps)
     return state
 
 
@@ -280,9 +286,11 @@ def _save_build(folder: Path, state: State) -> None:
                    if (new := _get(state, path)) is not None}
         size = sum(len(changed) + len(removed) for changed, removed in changes.values())
         if size <= JOURNAL_SHARE * sum(map(len, disk.maps.values())):
-            journal = (disk.base, _hollow(state), {p: c for p, c in changes.items() if c[0] or c[1]})
-            write_atomic(folder / "build-journal.pickle", functools.partial(_dump, journal), sync=False)
-            return
+            journal = pickle.dumps((disk.base, _hollow(state), {p: c for p, c in changes.items() if c[0] or c[1]}),
+                                   protocol=pickle.HIGHEST_PROTOCOL)
+            if len(journal) <= JOURNAL_BYTES * disk.size:
+                write_atomic(folder / "build-journal.pickle", journal, sync=False)
+                return
     base = os.urandom(8).hex()
     # The build file first, then the journal: a journal naming another build file is never applied.
     write_atomic(folder / "build.pickle", functools.partial(_dump, (base, replace(state, records={}, origin={},

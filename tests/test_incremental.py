@@ -76,6 +76,7 @@ def test_random_adds_edits_and_deletes_build_like_a_clean_build(tmp_path: Path, 
 
     if journal is not None:
         monkeypatch.setattr(cache, "JOURNAL_SHARE", journal)
+        monkeypatch.setattr(cache, "JOURNAL_BYTES", journal * 4)
     rng = random.Random(seed)
     site = write_site(tmp_path / "site", SETTINGS + ("search: false\n" if seed != 1 else ""))
     alive: list[int] = []
@@ -98,6 +99,8 @@ def test_random_adds_edits_and_deletes_build_like_a_clean_build(tmp_path: Path, 
                 (site / "content" / "articles" / f"a{victim}.md").unlink()
         build(load_config(site))
         assert _tree(site / "public") == _clean_copy(site, tmp_path / "clean"), f"seed {seed}, step {step}"
+        if journal == 10.0:
+            assert (load_config(site).cache_dir / "build-journal.pickle").exists()
 
 
 def test_a_rebuild_rewrites_only_files_whose_bytes_change(tmp_path: Path) -> None:
@@ -484,7 +487,9 @@ def test_the_build_file_journal_gives_back_the_state_saved(tmp_path: Path, monke
     state = cache.State("salt")
     kinds: list[bool] = []   # whether each save went to the journal
     for step in range(40):
-        monkeypatch.setattr(cache, "JOURNAL_SHARE", rng.choice([0.0, 0.2, 10.0]))
+        share = rng.choice([0.0, 0.2, 10.0])
+        monkeypatch.setattr(cache, "JOURNAL_SHARE", share)
+        monkeypatch.setattr(cache, "JOURNAL_BYTES", share * 100)
         old = cache.load(folder, "salt")
         assert view(old) == view(state), f"step {step}"
         fingerprints = dict(old.manifest.fingerprints or {})
@@ -510,6 +515,7 @@ def test_the_build_file_journal_gives_back_the_state_saved(tmp_path: Path, monke
 
     # A journal that continues another build file (a crash between the two writes) is not applied.
     monkeypatch.setattr(cache, "JOURNAL_SHARE", 10.0)
+    monkeypatch.setattr(cache, "JOURNAL_BYTES", 1000.0)
     loaded = cache.load(folder, "salt")
     loaded.plans = {"new": (("q", None, "f"),)}
     cache.save(folder, loaded)
