@@ -12,15 +12,11 @@ import functools
 import html
 import json
 import re
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
-
-from feedgen.entry import FeedEntry
-from feedgen.feed import FeedGenerator
-from lxml import html as lxml_html
 
 from .config import Config
 from .markup import sanitize
@@ -29,7 +25,13 @@ from .render import FeedLink
 from .text import clean
 from .urls import Urls
 
-_NS = uuid.UUID("8f0e6a52-3c1b-5d2e-9a47-2b1f3c4d5e6f")
+if TYPE_CHECKING:
+    from feedgen.entry import FeedEntry
+    from feedgen.feed import FeedGenerator
+
+# feedgen, lxml and uuid are imported where feeds are made: a rebuild that makes no feed never loads them.
+
+_NS = "8f0e6a52-3c1b-5d2e-9a47-2b1f3c4d5e6f"   # the namespace of our uuid5 ids
 MIME = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
 FILES = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}
 LABEL = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
@@ -67,7 +69,9 @@ class Channel:
 
 @functools.lru_cache(maxsize=8192)   # an article is an item of several feeds, each in three formats
 def _uuid(key: str) -> str:
-    return f"urn:uuid:{uuid.uuid5(_NS, key)}"
+    import uuid
+
+    return f"urn:uuid:{uuid.uuid5(uuid.UUID(_NS), key)}"
 
 
 def article_id(art: Article) -> str:
@@ -131,6 +135,8 @@ def feed_html(fragment: str, page_url: str) -> str:
     """Sanitised HTML with every link absolute: a feed has no page to resolve relative links against."""
     fragment = clean(fragment)
     if _RELATIVE.search(fragment):   # parsing is the slow part, and most bodies have no relative links
+        from lxml import html as lxml_html
+
         root = lxml_html.fragment_fromstring(fragment, create_parent="div")
         for el in root.iter("a", "img"):
             for attr in ("href", "src"):
@@ -154,6 +160,8 @@ def _newest(items: Sequence[Item], tz: ZoneInfo) -> dt.datetime:
 
 
 def _feed(cfg: Config, ch: Channel, items: Sequence[Item], fmt: str, self_path: str) -> FeedGenerator:
+    from feedgen.feed import FeedGenerator
+
     urls = Urls(cfg.base_url)
     fg = FeedGenerator()
     if fmt == "rss":
