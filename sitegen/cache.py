@@ -14,23 +14,20 @@ with it. Loading uses an allow-list unpickler: only our own record types come ba
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import json
 import os
 import pickle
-import sys
 import zlib
 import zoneinfo
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from . import __version__
+from . import journal
 from .manifest import Manifest
 from .write import MARKER, write_atomic
 
-FORMAT = 3
 RECORD_SHARDS = 32
 
 
@@ -57,7 +54,7 @@ class State:
     published: Any = None                                      # delta.Snapshot of the published articles
     pages: dict[str, str] = field(default_factory=dict)        # standalone pages' HTML by body digest
     origin: dict[str, Entry] = field(default_factory=dict, repr=False)   # records as loaded (not saved)
-    disk: Any = field(default=None, repr=False)                # the build file as loaded (_Disk; not saved)
+    disk: Any = field(default=None, repr=False)                # the build file as loaded (journal.Disk; not saved)
 
 
 _ALLOWED = {
@@ -83,65 +80,6 @@ class _Unpickler(pickle.Unpickler):
         if (module, name) not in _ALLOWED:
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the build cache")
         return super().find_class(module, name)
-
-
-def salt(*parts: Any) -> str:
-    """A digest naming the sitegen version and whatever else must match for cached data to be valid."""
-    blob = "\x1f".join([__version__, str(FORMAT), *map(repr, parts)])
-    return hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()
-
-
-_PACKAGE: dict[tuple[str, ...], str] = {}
-
-
-# Distributions whose work ends up in the output (Markdown's HTML, Jinja's, feedgen's XML, the sanitiser's
-# choices, slugs, the search index) or in the cached records (YAML), by normalised name.
-LIBRARIES = frozenset({"markdown", "jinja2", "markupsafe", "pyyaml", "feedgen", "lxml", "nh3", "anyascii",
-                       "pagefind", "pagefind_bin"})
-
-
-@functools.lru_cache(maxsize=1)
-def libraries() -> tuple[str, ...]:
-    """`name=version` of each installed distribution in LIBRARIES, and Python's version: upgrading one of
-    them may change what a build makes, so it invalidates the cache as a sitegen change does. Read from
-    the names of the metadata folders on sys.path (importing importlib.metadata alone costs 30 ms, a
-    tenth of a no-change rebuild)."""
-    found = {f"python={sys.version_info[0]}.{sys.version_info[1]}"}
-    for entry in sys.path:
-        try:
-            with os.scandir(entry or ".") as names:
-                for item in names:
-                    if item.name.endswith((".dist-info", ".egg-info")):
-                        name, _, version = item.name.rsplit(".", 1)[0].partition("-")
-                        key = name.lower().replace("-", "_").replace(".", "_")
-                        if key in LIBRARIES:
-                            found.add(f"{key}={version.partition('-')[0]}")
-        except OSError:
-            continue
-    return tuple(sorted(found))
-
-
-def package_digest() -> str:
-    """A digest of the installed sitegen package's code and data (topic model), by content, and of the
-    versions of the libraries it relies on (`libraries`): editing sitegen itself or upgrading Markdown
-    invalidates what it built, while two installs of the same code agree. Themes are left out:
-    templates are tracked one by one (jobs.template_digests) and static files are outputs of their own.
-    Contents are hashed once per process for a given set of file stats."""
-    root = Path(__file__).parent
-    files: list[tuple[str, str]] = []
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "themes"))
-        files += [(os.path.join(folder, n), os.path.relpath(os.path.join(folder, n), root)) for n in sorted(names)
-                  if not n.endswith((".pyc", ".pyo"))]
-    stats = libraries() + tuple(f"{rel}|{os.stat(path).st_size}|{os.stat(path).st_mtime_ns}" for path, rel in files)
-    if stats not in _PACKAGE:
-        digest = hashlib.blake2b("\n".join(libraries()).encode(), digest_size=16)
-        for path, rel in files:
-            digest.update(rel.encode() + b"\0")
-            with open(path, "rb") as fh:
-                digest.update(fh.read())
-        _PACKAGE[stats] = digest.hexdigest()
-    return _PACKAGE[stats]
 
 
 @dataclass
@@ -196,53 +134,6 @@ BIG: tuple[tuple[str, ...], ...] = (
     ("manifest", "fingerprints"), ("plans",), ("weeks",), ("published", "published"), ("published", "copies"),
     ("published", "threads"), ("published", "pages"))
 JOURNAL_SHARE, JOURNAL_BYTES = 0.05, 0.25
-_MISSING = object()
-
-
-@dataclass
-class _Disk:
-    """The build file as loaded: what a save compares the state against."""
-
-    base: str                                    # the build file's id (a journal names the one it continues)
-    size: int                                    # its size in bytes
-    maps: dict[tuple[str, ...], dict[Any, Any]]  # copies of its BIG mappings
-
-
-def _get(state: Any, path: tuple[str, ...]) -> dict[Any, Any] | None:
-    obj = state
-    for name in path:
-        obj = getattr(obj, name, None)
-    return obj if type(obj) is dict else None
-
-
-def _set(state: Any, path: tuple[str, ...], value: dict[Any, Any]) -> None:
-    obj = state
-    for name in path[:-1]:
-        obj = getattr(obj, name)
-    object.__setattr__(obj, path[-1], value)   # Snapshot is a frozen dataclass
-
-
-def _hollow(state: State) -> State:
-    """The state without records and with every BIG mapping empty (in copies of the objects holding them)."""
-    out = replace(state, records={}, origin={}, disk=None)
-    for path in BIG:
-        if _get(out, path) is None:
-            continue
-        obj: Any = out
-        for name in path[:-1]:   # copy each holder before emptying its mapping: `state` keeps its own
-            copied = replace(getattr(obj, name))
-            object.__setattr__(obj, name, copied)
-            obj = copied
-        _set(out, path, {})
-    return out
-
-
-def _changes(old: dict[Any, Any], new: dict[Any, Any]) -> tuple[dict[Any, Any], list[Any]]:
-    """(entries of `new` that are not in `old` as they are, keys of `old` that `new` lacks)."""
-    changed = {k: v for k, v in new.items() if (was := old.get(k, _MISSING)) is not v and was != v}
-    added = sum(1 for k in changed if k not in old)
-    removed = [k for k in old if k not in new] if len(new) - added != len(old) else []
-    return changed, removed
 
 
 def _load_build(folder: Path, expected_salt: str) -> State:
@@ -256,40 +147,26 @@ def _load_build(folder: Path, expected_salt: str) -> State:
             and data[1].salt == expected_salt):
         return State(salt=expected_salt)
     base, state = data
-    maps = {path: dict(found) for path in BIG if (found := _get(state, path)) is not None}
-    journal = _read(folder / "build-journal.pickle")
-    if (type(journal) is tuple and len(journal) == 3 and journal[0] == base and isinstance(journal[1], State)
-            and journal[1].salt == expected_salt and type(journal[2]) is dict):
-        hollow, changes = journal[1], journal[2]
-        for path in BIG:
-            if _get(hollow, path) is None:
-                continue
-            mapping = _get(state, path)
-            if mapping is None:
-                mapping = {}
-            changed, removed = changes.get(path, ({}, []))
-            mapping.update(changed)
-            for key in removed:
-                mapping.pop(key, None)
-            _set(hollow, path, mapping)
-        state = hollow
-    state.disk = _Disk(base, size, maps)
+    maps = journal.copies(state, BIG)
+    kept = _read(folder / "build-journal.pickle")
+    if (type(kept) is tuple and len(kept) == 3 and kept[0] == base and isinstance(kept[1], State)
+            and kept[1].salt == expected_salt and type(kept[2]) is dict):
+        state = journal.apply(state, kept[1], kept[2], BIG)
+    state.disk = journal.Disk(base, size, maps)
     return state
 
 
 def _save_build(folder: Path, state: State) -> None:
     """Write how the state differs from the build file to the journal, or, once the journal would hold
-    JOURNAL_SHARE of the build file's entries, write the build file whole (see BIG)."""
-    disk: _Disk | None = state.disk
+    JOURNAL_SHARE of the build file's entries (or JOURNAL_BYTES of its bytes), write the build file whole."""
+    disk: journal.Disk | None = state.disk
     if disk is not None:
-        changes = {path: _changes(disk.maps.get(path, {}), new) for path in BIG
-                   if (new := _get(state, path)) is not None}
-        size = sum(len(changed) + len(removed) for changed, removed in changes.values())
-        if size <= JOURNAL_SHARE * sum(map(len, disk.maps.values())):
-            journal = pickle.dumps((disk.base, _hollow(state), {p: c for p, c in changes.items() if c[0] or c[1]}),
-                                   protocol=pickle.HIGHEST_PROTOCOL)
-            if len(journal) <= JOURNAL_BYTES * disk.size:
-                write_atomic(folder / "build-journal.pickle", journal, sync=False)
+        changes = journal.changes(disk, state, BIG)
+        if sum(len(changed) + len(removed) for changed, removed in changes.values()) <= JOURNAL_SHARE * disk.entries:
+            data = pickle.dumps((disk.base, journal.hollow(replace(state, records={}, origin={}, disk=None), BIG),
+                                 changes), protocol=pickle.HIGHEST_PROTOCOL)
+            if len(data) <= JOURNAL_BYTES * disk.size:
+                write_atomic(folder / "build-journal.pickle", data, sync=False)
                 return
     base = os.urandom(8).hex()
     # The build file first, then the journal: a journal naming another build file is never applied.

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import cache, inputs, jobs, pagefind, publish, workers
+from . import cache, inputs, jobs, pagefind, publish, versions, workers
 from .config import Config
 from .errors import BuildAborted, SourceError
 from .plans import Plans
@@ -100,7 +100,7 @@ def plan(cfg: Config, site: group.Site, r: Renderer, extra: list[tuple[str, str,
 
 def _output_salt(cfg: Config, taxonomy: Taxonomy) -> str:
     settings = {k: v for k, v in vars(cfg).items() if k not in ("root", "content_dir", "output_dir", "cache_dir")}
-    return cache.salt("outputs", cache.package_digest(), settings,
+    return versions.salt("outputs", versions.package_digest(), settings,
                       [(t.slug, t.name, t.description) for t in taxonomy.topics])
 
 
@@ -137,7 +137,7 @@ def _build(cfg: Config, drafts: bool, future: bool, strict: bool, use_cache: boo
 
     files = inputs.scan(cfg)
     finding = pagefind.mode(cfg, search)   # whether Pagefind runs here is an input too
-    read = inputs.fingerprint(cfg, files, cache.package_digest(), drafts, future, finding.key)
+    read = inputs.fingerprint(cfg, files, versions.package_digest(), drafts, future, finding.key)
     report.search = finding.state
     if use_cache and _unchanged(cfg, cache.load_quick(cfg.cache_dir), read, report):
         lap("read")
@@ -191,7 +191,7 @@ def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, 
     from .topics import load_taxonomy
 
     taxonomy = load_taxonomy(cfg.topics, cfg.topics_replace)
-    records_salt = cache.salt("records", cache.package_digest(), cfg.timezone, cfg.max_article_bytes,
+    records_salt = versions.salt("records", versions.package_digest(), cfg.timezone, cfg.max_article_bytes,
                               cfg.topics, cfg.topics_replace)
     state = cache.load(cfg.cache_dir, records_salt) if use_cache else cache.State(records_salt)
     report.warnings += [finding.warning] if finding.warning else []

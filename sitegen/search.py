@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from . import cache
+from . import versions
 from .config import Config
 from .group import Site
 from .jobs import Job, fingerprint
@@ -127,7 +127,7 @@ def search_jobs(site: Site, renderer: Renderer, body_for: BodyFor, index: bool =
     if parts:
         # All a bundle's bytes depend on besides its articles: its fingerprint alone then names its content
         # (the search page uses it to tag the bundle's URLs for browser caches).
-        base = fingerprint("pagefind", version, lang, cache.package_digest(),
+        base = fingerprint("pagefind", version, lang, versions.package_digest(),
                            [(t.slug, t.name) for t in r.taxonomy.topics])
         topics = [(t.slug, r.topic_name(t.slug), r.topic_description(t.slug)) for t in site.topics]
         sources = [(t.slug, t.name) for t in site.sources]

@@ -432,17 +432,17 @@ def test_article_records_round_trip_through_the_cache_and_a_stale_shape_is_dropp
 
 def test_a_library_upgrade_invalidates_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Markdown, Jinja, feedgen, the sanitiser... shape the output: a new version of one must rebuild
-    everything, as a clean build would, not answer from the cache (cache.libraries)."""
-    from sitegen import cache
+    everything, as a clean build would, not answer from the cache (versions.libraries)."""
+    from sitegen import versions
 
     site = write_site(tmp_path / "site", SETTINGS + "search: false\n")
     for n in range(3):
         _write(site, n, random.Random(n))
-    assert any(v.startswith("markdown=") for v in cache.libraries())
+    assert any(v.startswith("markdown=") for v in versions.libraries())
     first = build(load_config(site))
     assert build(load_config(site)).rendered == 0
-    upgraded = tuple(v.replace("markdown=", "markdown=99.") for v in cache.libraries())
-    monkeypatch.setattr(cache, "libraries", lambda: upgraded)
+    upgraded = tuple(v.replace("markdown=", "markdown=99.") for v in versions.libraries())
+    monkeypatch.setattr(versions, "libraries", lambda: upgraded)
     again = build(load_config(site))
     assert again.rendered == first.rendered == again.pages
 

@@ -90,7 +90,7 @@ sys.exit(main(sys.argv[4:]))
 
 # --- running sitegen as a separate process group --------------------------------------------------------------
 # Subprocesses run a snapshot of sitegen/ taken once per module (mtimes kept): outputs and caches depend on the
-# package's files (cache.package_digest), so edits to sitegen/ during a run must not change what they compare.
+# package's files (versions.package_digest), so edits to sitegen/ during a run must not change what they compare.
 CODE: Path = REPO
 
 
