@@ -138,22 +138,44 @@ class Patch:
         self.output, self.journal = output, journal
         self.root = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}.staging-"))
         self.removed: list[str] = []
+        self._folders: tuple[str, ...] = ()   # folders replaced whole at commit (removed with a trailing "/")
         self._dirs: set[str] = set()
 
     def put(self, rel: str, data: bytes) -> bool:
+        """Place one file; True when new bytes were written. A file the output already holds with these bytes
+        is not written again (its mtime stays): left where it is, or, inside a folder being replaced (a
+        search bundle, mostly unchanged), linked from the old folder into the new one."""
+        old = safe_join(self.output, rel)
+        inside = rel.startswith(self._folders)
+        try:
+            if os.stat(old).st_size == len(data):
+                with open(old, "rb") as fh:
+                    same = fh.read() == data
+                if same and not inside:
+                    return False
+                if same:
+                    os.link(old, self._target(rel))
+                    return False
+        except OSError:
+            pass   # no old copy (or links unsupported): write the file
+        with open(self._target(rel), "xb") as fh:
+            fh.write(data)
+        return True
+
+    def _target(self, rel: str) -> str:
         path = safe_join(self.root, rel)
         parent = os.path.dirname(path)
         if parent not in self._dirs:
             os.makedirs(parent, exist_ok=True)
             self._dirs.add(parent)
-        with open(path, "xb") as fh:
-            fh.write(data)
-        return True
+        return path
 
     def remove(self, rel: str) -> None:
         """Drop a file, or (path ending with "/") a whole folder, from the output at commit."""
         safe_join(self.root, rel.rstrip("/"))
         self.removed.append(rel)
+        if rel.endswith("/"):
+            self._folders += (rel,)
 
     def commit(self, build_id: str = "") -> None:
         changed = sorted(str(p.relative_to(self.root).as_posix()) for p in self.root.rglob("*") if p.is_file())

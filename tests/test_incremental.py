@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sitehelpers import article, write_site
 
+from sitegen import pagefind
 from sitegen.config import load_config
 from sitegen.pipeline import build
 
@@ -103,9 +104,14 @@ def test_random_adds_edits_and_deletes_build_like_a_clean_build(tmp_path: Path, 
             assert (load_config(site).cache_dir / "build-journal.pickle").exists()
 
 
-def test_a_rebuild_rewrites_only_files_whose_bytes_change(tmp_path: Path) -> None:
+@pytest.mark.parametrize("search", [False, True])
+def test_a_rebuild_rewrites_only_files_whose_bytes_change(tmp_path: Path, search: bool) -> None:
+    """Search on, a changed bundle is replaced whole, yet its files whose bytes are the same (the fragments
+    of the other articles) are linked from the old bundle, not written: their mtimes stay too."""
+    if search and pagefind.executable() is None:
+        pytest.skip("no pagefind binary")
     rng = random.Random(7)
-    site = write_site(tmp_path / "site", SETTINGS + "search: false\n")
+    site = write_site(tmp_path / "site", SETTINGS + ("" if search else "search: false\n"))
     for n in range(10):
         _write(site, n, rng)
     build(load_config(site))
@@ -117,7 +123,12 @@ def test_a_rebuild_rewrites_only_files_whose_bytes_change(tmp_path: Path) -> Non
     changed = {k for k in new if old.get(k) != new[k]}
     touched = {p.relative_to(site / "public").as_posix() for p in (site / "public").rglob("*")
                if p.is_file() and before.get(p) != p.stat().st_mtime_ns} - {".sitegen-output"}
-    assert touched == changed and 0 < len(changed) < len(new) and report.written == len(changed)
+    assert touched == changed and 0 < len(changed) < len(new)
+    bundles = {k.split("/")[1] for k in changed if k.startswith("pagefind/") and not k.startswith("pagefind/main/")}
+    assert report.written == len(changed) - sum(1 for k in changed if k.startswith("pagefind/")) + len(bundles)
+    if search:
+        assert bundles and any(k.startswith(f"pagefind/{b}/fragment/") and k not in changed
+                               for k in new for b in bundles)   # kept, linked
 
 
 def test_remembered_page_groups_follow_template_and_setting_changes(tmp_path: Path) -> None:
