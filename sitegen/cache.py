@@ -151,7 +151,10 @@ def _load_build(folder: Path, expected_salt: str) -> State:
     kept = _read(folder / "build-journal.pickle")
     if (type(kept) is tuple and len(kept) == 3 and kept[0] == base and isinstance(kept[1], State)
             and kept[1].salt == expected_salt and type(kept[2]) is dict):
-        state = journal.apply(state, kept[1], kept[2], BIG)
+        try:
+            state = journal.apply(state, kept[1], kept[2], BIG)
+        except (TypeError, ValueError, AttributeError, KeyError):
+            return State(salt=expected_salt)   # a journal of another shape: start afresh, never half-applied
     state.disk = journal.Disk(base, size, maps)
     return state
 

@@ -534,3 +534,25 @@ def test_the_build_file_journal_gives_back_the_state_saved(tmp_path: Path, monke
     base, full = cache._read(folder / "build.pickle")
     cache.write_atomic(folder / "build.pickle", pickle.dumps(("another", full)))
     assert cache.load(folder, "salt").plans == full.plans != {"new": (("q", None, "f"),)}
+
+
+def test_a_journal_of_another_shape_means_a_clean_build_not_a_crash(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitegen import cache
+
+    monkeypatch.setattr(cache, "JOURNAL_SHARE", 10.0)
+    monkeypatch.setattr(cache, "JOURNAL_BYTES", 1000.0)
+    site = write_site(tmp_path / "site", SETTINGS + "search: false\n")
+    for n in range(4):
+        _write(site, n, random.Random(n))
+    build(load_config(site))
+    _write(site, 4, random.Random(4))
+    build(load_config(site))
+    folder = load_config(site).cache_dir
+    base, hollow, changes = cache._read(folder / "build-journal.pickle")
+    cache.write_atomic(folder / "build-journal.pickle",
+                       pickle.dumps((base, hollow, {path: (["not", "a", "mapping"], 3) for path in changes})))
+    assert cache.load(folder, _salt(folder)).plans == {}
+    _write(site, 5, random.Random(5))
+    report = build(load_config(site))
+    assert report.rendered == report.pages and _tree(site / "public") == _clean_copy(site, tmp_path / "clean")
