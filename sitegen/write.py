@@ -142,22 +142,21 @@ class Patch:
         self._dirs: set[str] = set()
 
     def put(self, rel: str, data: bytes) -> bool:
-        """Place one file; True when new bytes were written. A file the output already holds with these bytes
-        is not written again (its mtime stays): left where it is, or, inside a folder being replaced (a
-        search bundle, mostly unchanged), linked from the old folder into the new one."""
-        old = safe_join(self.output, rel)
-        inside = rel.startswith(self._folders)
-        try:
-            if os.stat(old).st_size == len(data):
-                with open(old, "rb") as fh:
-                    same = fh.read() == data
-                if same and not inside:
-                    return False
-                if same:
-                    os.link(old, self._target(rel))
-                    return False
-        except OSError:
-            pass   # no old copy (or links unsupported): write the file
+        """Place one file; True when new bytes were written. Inside a folder being replaced whole (a search
+        bundle, mostly unchanged) a file the old folder holds with these bytes is linked from it, not written
+        again, so its mtime stays. (Elsewhere a job is only made when its fingerprint changed: its bytes are
+        not compared, which would cost a read per file of a backdated article's thousands.)"""
+        if rel.startswith(self._folders):
+            old = safe_join(self.output, rel)
+            try:
+                if os.stat(old).st_size == len(data):
+                    with open(old, "rb") as fh:
+                        same = fh.read() == data
+                    if same:
+                        os.link(old, self._target(rel))
+                        return False
+            except OSError:
+                pass   # no old copy (or links unsupported): write the file
         with open(self._target(rel), "xb") as fh:
             fh.write(data)
         return True
