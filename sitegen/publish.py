@@ -76,13 +76,13 @@ def publish(cfg: Config, planned: Planned, r: Renderer, state: cache.State, repo
     changes = len(todo) + len(removed)
     patch = sure and (changes <= PATCH_LIMIT or changes <= PATCH_SHARE * report.pages)
     target: Staging | Patch = Patch(cfg.output_dir, journal) if patch else Staging(cfg.output_dir)
-    was = (old.fingerprints if old else None) or {}
     try:
-        for rel in removed + [work[i].path for i in todo if work[i].tree and work[i].path in was]:
+        # A tree job's folder is replaced whole (it may be new: then it is simply moved in).
+        for rel in removed + [work[i].path for i in todo if work[i].tree]:
             target.remove(rel)
         tick = (lambda n, total: progress("render", n, total)) if progress else None
         report.bytes_written, written = workers.run(work, todo, target.put, tick, early=early)
-        target.commit(change.manifest.build_id)
+        target.commit(change.manifest.build_id, [work[i].path for i in todo])
     except BaseException:
         target.abort()
         raise

@@ -9,12 +9,13 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,7 +107,7 @@ class Staging:
     def remove(self, rel: str) -> None:
         """Nothing to do: a fresh tree holds only what this build puts in it."""
 
-    def commit(self, build_id: str = "") -> None:
+    def commit(self, build_id: str = "", paths: Sequence[str] = ()) -> None:
         """Swap the finished tree in place of the output folder, then remove the old tree."""
         _write_marker(self.root, build_id)
         self.root.chmod(0o755)
@@ -132,11 +133,18 @@ class Patch:
     replaces each changed file with one atomic rename (a file is never half-written), removes dropped files,
     stamps the marker and deletes the journal. A journal left behind means a commit was cut short: the next
     build must not trust the output and rebuilds it whole (see `interrupted`).
+
+    Files are staged flat, under a digest of their path (`flat`): a backdated article patches thousands of
+    pages in as many folders, and a staging tree mirroring them cost a folder made and removed per page.
+    Folders replaced whole (search bundles) are staged as trees (`tree`).
     """
 
     def __init__(self, output: Path, journal: Path) -> None:
         self.output, self.journal = output, journal
         self.root = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}.staging-"))
+        self.tree, self.flat = self.root / "tree", self.root / "flat"
+        self.tree.mkdir()
+        self.flat.mkdir()
         self.removed: list[str] = []
         self._folders: tuple[str, ...] = ()   # folders replaced whole at commit (removed with a trailing "/")
         self._dirs: set[str] = set()
@@ -146,23 +154,27 @@ class Patch:
         bundle, mostly unchanged) a file the old folder holds with these bytes is linked from it, not written
         again, so its mtime stays. (Elsewhere a job is only made when its fingerprint changed: its bytes are
         not compared, which would cost a read per file of a backdated article's thousands.)"""
-        if rel.startswith(self._folders):
-            old = safe_join(self.output, rel)
-            try:
-                if os.stat(old).st_size == len(data):
-                    with open(old, "rb") as fh:
-                        same = fh.read() == data
-                    if same:
-                        os.link(old, self._target(rel))
-                        return False
-            except OSError:
-                pass   # no old copy (or links unsupported): write the file
+        if not rel.startswith(self._folders):
+            safe_join(self.output, rel)   # the same checks as every output path
+            with open(os.path.join(self.flat, _flat_name(rel)), "xb") as fh:
+                fh.write(data)
+            return True
+        old = safe_join(self.output, rel)
+        try:
+            if os.stat(old).st_size == len(data):
+                with open(old, "rb") as fh:
+                    same = fh.read() == data
+                if same:
+                    os.link(old, self._target(rel))
+                    return False
+        except OSError:
+            pass   # no old copy (or links unsupported): write the file
         with open(self._target(rel), "xb") as fh:
             fh.write(data)
         return True
 
     def _target(self, rel: str) -> str:
-        path = safe_join(self.root, rel)
+        path = safe_join(self.tree, rel)
         parent = os.path.dirname(path)
         if parent not in self._dirs:
             os.makedirs(parent, exist_ok=True)
@@ -171,43 +183,45 @@ class Patch:
 
     def remove(self, rel: str) -> None:
         """Drop a file, or (path ending with "/") a whole folder, from the output at commit."""
-        safe_join(self.root, rel.rstrip("/"))
+        safe_join(self.tree, rel.rstrip("/"))
         self.removed.append(rel)
         if rel.endswith("/"):
             self._folders += (rel,)
 
-    def commit(self, build_id: str = "") -> None:
-        changed = sorted(str(p.relative_to(self.root).as_posix()) for p in self.root.rglob("*") if p.is_file())
-        write_atomic(self.journal, ("\n".join(["put " + c for c in changed] + ["rm " + r for r in self.removed])
+    def commit(self, build_id: str = "", paths: Sequence[str] = ()) -> None:
+        """Move in the files put (`paths`: every path that may have been put, as workers put them), then
+        drop the removed ones."""
+        staged = set(os.listdir(self.flat))
+        changed = sorted({rel for rel in paths if _flat_name(rel) in staged})
+        if len(changed) != len(staged):
+            raise RuntimeError(f"{self.flat}: staged files not among the paths given to commit")
+        trees = sorted(str(p.relative_to(self.tree).as_posix()) for p in self.tree.rglob("*") if p.is_file())
+        write_atomic(self.journal, ("\n".join(["put " + c for c in changed + trees] + ["rm " + r for r in self.removed])
                                     + "\n").encode("utf-8"))
-        swapped = self._swap_folders()
+        self._swap_folders()
         made: set[str] = set()
         for rel in changed:
-            if rel.startswith(swapped):
-                continue
             target = safe_join(self.output, rel)
             parent = os.path.dirname(target)
             if parent not in made:
                 os.makedirs(parent, exist_ok=True)
                 made.add(parent)
-            os.replace(safe_join(self.root, rel), target)
+            os.replace(os.path.join(self.flat, _flat_name(rel)), target)
         for rel in self.removed:
             if not rel.endswith("/"):
                 Path(safe_join(self.output, rel)).unlink(missing_ok=True)
                 _prune(Path(safe_join(self.output, rel)).parent, self.output)
         _write_marker(self.output, build_id)
         self.journal.unlink()
-        _remove_tree(self.root)
+        self.abort()
 
-    def _swap_folders(self) -> tuple[str, ...]:
+    def _swap_folders(self) -> None:
         """Replace each re-made folder (a search bundle) whole, in one atomic exchange where the system has
-        one, so readers never see it half old, half new; drop folders that were not re-made. Returns the
-        prefixes of the folders swapped in (their files are in place already)."""
-        swapped = []
+        one, so readers never see it half old, half new; drop folders that were not re-made."""
         for rel in self.removed:
             if not rel.endswith("/"):
                 continue
-            old, new = Path(safe_join(self.output, rel.rstrip("/"))), Path(safe_join(self.root, rel.rstrip("/")))
+            old, new = Path(safe_join(self.output, rel.rstrip("/"))), Path(safe_join(self.tree, rel.rstrip("/")))
             if not new.is_dir():
                 shutil.rmtree(old, ignore_errors=True)
                 continue
@@ -217,11 +231,14 @@ class Patch:
                 shutil.rmtree(old, ignore_errors=True)
                 old.parent.mkdir(parents=True, exist_ok=True)
                 os.rename(new, old)
-            swapped.append(rel)
-        return tuple(swapped)
 
     def abort(self) -> None:
         _remove_tree(self.root)
+
+
+def _flat_name(rel: str) -> str:
+    """The staging file name of an output path (a digest: paths hold folders, and may be long)."""
+    return hashlib.blake2b(rel.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def interrupted(journal: Path) -> bool:

@@ -59,9 +59,9 @@ def pause():
 
 def before(cls):
     real = cls.commit
-    def commit(self, build_id=""):
+    def commit(self, build_id="", paths=()):
         pause()
-        real(self, build_id)
+        real(self, build_id, paths)
     cls.commit = commit
 
 if point in ("staging-commit", "commit"):
@@ -70,7 +70,7 @@ if point in ("patch-commit", "commit"):
     before(write.Patch)
 if point == "patch-mid-commit":           # two changed files moved into the output, the rest not yet
     real_commit, real_replace = write.Patch.commit, os.replace
-    def commit(self, build_id=""):
+    def commit(self, build_id="", paths=()):
         moved = []
         def replace(src, dst):
             real_replace(src, dst)
@@ -80,7 +80,7 @@ if point == "patch-mid-commit":           # two changed files moved into the out
                     pause()
         os.replace = replace
         try:
-            real_commit(self, build_id)
+            real_commit(self, build_id, paths)
         finally:
             os.replace = real_replace
     write.Patch.commit = commit
