@@ -89,17 +89,8 @@ class Staging:
     def put(self, rel: str, data: bytes) -> bool:
         """Place one file; return True when new bytes were written, False when an identical copy was linked."""
         path = self._target(rel)
-        if self.previous is not None:
-            old = safe_join(self.previous, rel)
-            try:
-                if os.stat(old).st_size == len(data):
-                    with open(old, "rb") as fh:
-                        same = fh.read() == data
-                    if same:
-                        os.link(old, path)
-                        return False
-            except OSError:
-                pass  # no previous copy, or links unsupported: write a fresh file
+        if self.previous is not None and _linked(safe_join(self.previous, rel), path, data):
+            return False
         with open(path, "xb") as fh:
             fh.write(data)
         return True
@@ -159,17 +150,10 @@ class Patch:
             with open(os.path.join(self.flat, _flat_name(rel)), "xb") as fh:
                 fh.write(data)
             return True
-        old = safe_join(self.output, rel)
-        try:
-            if os.stat(old).st_size == len(data):
-                with open(old, "rb") as fh:
-                    same = fh.read() == data
-                if same:
-                    os.link(old, self._target(rel))
-                    return False
-        except OSError:
-            pass   # no old copy (or links unsupported): write the file
-        with open(self._target(rel), "xb") as fh:
+        path = self._target(rel)
+        if _linked(safe_join(self.output, rel), path, data):
+            return False
+        with open(path, "xb") as fh:
             fh.write(data)
         return True
 
@@ -234,6 +218,20 @@ class Patch:
 
     def abort(self) -> None:
         _remove_tree(self.root)
+
+
+def _linked(old: str, path: str, data: bytes) -> bool:
+    """Hard-link `old` at `path` when it holds exactly `data` (so its mtime stays): False when there is no
+    old copy, its bytes differ, or the file system has no links (then the caller writes the file)."""
+    try:
+        if os.stat(old).st_size == len(data):
+            with open(old, "rb") as fh:
+                if fh.read() == data:
+                    os.link(old, path)
+                    return True
+    except OSError:
+        pass
+    return False
 
 
 def _flat_name(rel: str) -> str:
