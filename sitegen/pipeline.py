@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 from . import cache, inputs, jobs, pagefind, publish, versions, workers
 from .config import Config
 from .errors import BuildAborted, SourceError
+from .outputs import clean_stale_staging, interrupted
 from .plans import Plans
 from .publish import BuildProgress
 from .report import BuildReport, IngestReport, Outcome
-from .write import build_lock, clean_stale_staging, interrupted
+from .write import build_lock
 
 if TYPE_CHECKING:
     from . import delta, group, reading

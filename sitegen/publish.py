@@ -13,8 +13,8 @@ from . import cache, jobs, manifest, workers
 from .config import Config
 from .errors import BuildAborted
 from .jobs import Entry, Job
+from .outputs import Patch, Staging, check_output, interrupted
 from .report import BuildReport
-from .write import Patch, Staging, check_output, interrupted
 
 if TYPE_CHECKING:
     from . import delta

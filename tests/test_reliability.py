@@ -47,7 +47,7 @@ EPOCH_2026 = str(int(dt.datetime(2026, 1, 1, tzinfo=dt.UTC).timestamp()))
 HOOK = r"""
 import os, sys, time
 from pathlib import Path
-from sitegen import write
+from sitegen import outputs
 from sitegen.cli import main
 
 point, ready, go = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
@@ -65,11 +65,11 @@ def before(cls):
     cls.commit = commit
 
 if point in ("staging-commit", "commit"):
-    before(write.Staging)
+    before(outputs.Staging)
 if point in ("patch-commit", "commit"):
-    before(write.Patch)
+    before(outputs.Patch)
 if point == "patch-mid-commit":           # two changed files moved into the output, the rest not yet
-    real_commit, real_replace = write.Patch.commit, os.replace
+    real_commit, real_replace = outputs.Patch.commit, os.replace
     def commit(self, build_id="", paths=()):
         moved = []
         def replace(src, dst):
@@ -83,7 +83,7 @@ if point == "patch-mid-commit":           # two changed files moved into the out
             real_commit(self, build_id, paths)
         finally:
             os.replace = real_replace
-    write.Patch.commit = commit
+    outputs.Patch.commit = commit
 sys.exit(main(sys.argv[4:]))
 """
 
