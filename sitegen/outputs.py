@@ -36,12 +36,7 @@ class Staging:
         self._dirs: set[str] = set()
 
     def _target(self, rel: str) -> str:
-        path = safe_join(self.root, rel)
-        parent = os.path.dirname(path)
-        if parent not in self._dirs:
-            os.makedirs(parent, exist_ok=True)
-            self._dirs.add(parent)
-        return path
+        return _made_path(self.root, rel, self._dirs)
 
     def put(self, rel: str, data: bytes) -> bool:
         """Place one file; return True when new bytes were written, False when an identical copy was linked."""
@@ -115,12 +110,7 @@ class Patch:
         return True
 
     def _target(self, rel: str) -> str:
-        path = safe_join(self.tree, rel)
-        parent = os.path.dirname(path)
-        if parent not in self._dirs:
-            os.makedirs(parent, exist_ok=True)
-            self._dirs.add(parent)
-        return path
+        return _made_path(self.tree, rel, self._dirs)
 
     def remove(self, rel: str) -> None:
         """Drop a file, or (path ending with "/") a whole folder, from the output at commit."""
@@ -175,6 +165,16 @@ class Patch:
 
     def abort(self) -> None:
         _remove_tree(self.root)
+
+
+def _made_path(root: Path, rel: str, made: set[str]) -> str:
+    """`rel` under `root`, with its folder made (once: `made` remembers the folders made so far)."""
+    path = safe_join(root, rel)
+    parent = os.path.dirname(path)
+    if parent not in made:
+        os.makedirs(parent, exist_ok=True)
+        made.add(parent)
+    return path
 
 
 def _linked(old: str, path: str, data: bytes) -> bool:
