@@ -159,6 +159,11 @@ def _load_build(folder: Path, expected_salt: str) -> State:
     return state
 
 
+def _saved(state: State) -> State:
+    """What the build file keeps of a state: all but the records (their own files) and what was loaded."""
+    return replace(state, records={}, origin={}, disk=None)
+
+
 def _save_build(folder: Path, state: State) -> None:
     """Write how the state differs from the build file to the journal, or, once the journal would hold
     JOURNAL_SHARE of the build file's entries (or JOURNAL_BYTES of its bytes), write the build file whole."""
@@ -166,15 +171,14 @@ def _save_build(folder: Path, state: State) -> None:
     if disk is not None:
         changes = journal.changes(disk, state, BIG)
         if sum(len(changed) + len(removed) for changed, removed in changes.values()) <= JOURNAL_SHARE * disk.entries:
-            data = pickle.dumps((disk.base, journal.hollow(replace(state, records={}, origin={}, disk=None), BIG),
-                                 changes), protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps((disk.base, journal.hollow(_saved(state), BIG), changes),
+                                protocol=pickle.HIGHEST_PROTOCOL)
             if len(data) <= JOURNAL_BYTES * disk.size:
                 write_atomic(folder / "build-journal.pickle", data, sync=False)
                 return
     base = os.urandom(8).hex()
     # The build file first, then the journal: a journal naming another build file is never applied.
-    write_atomic(folder / "build.pickle", functools.partial(_dump, (base, replace(state, records={}, origin={},
-                                                                                    disk=None))), sync=False)
+    write_atomic(folder / "build.pickle", functools.partial(_dump, (base, _saved(state))), sync=False)
     (folder / "build-journal.pickle").unlink(missing_ok=True)
     state.disk = None   # this state is saved whole: a later save of it writes the whole file again
 

@@ -150,8 +150,13 @@ def workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+# Jobs below which `run` makes them in-process: forking the workers costs about 0.03 s, a job 1-4 ms (a feed
+# the most), so the 100-150 jobs of an added article (its feeds, listing pages) gain 0.05 s from two cores.
+RUN_PARALLEL = 64
+
+
 def run(jobs: Sequence[Job], todo: list[int], sink: Sink,
-        progress: Callable[[int, int], None] | None = None, min_parallel: int | None = None,
+        progress: Callable[[int, int], None] | None = None, min_parallel: int = RUN_PARALLEL,
         early: Early | None = None) -> tuple[int, int]:
     """Make the jobs at `todo` and hand each result to `sink(path, bytes)`; return (bytes, files) written.
 
@@ -160,7 +165,6 @@ def run(jobs: Sequence[Job], todo: list[int], sink: Sink,
     `early` has under way are not made again: their outputs are placed here when they come.
     """
     global _JOBS, _SINK
-    min_parallel = RUN_PARALLEL if min_parallel is None else min_parallel
     ahead = {i: early.pending[i] for i in todo if i in early.pending} if early else {}
     total, todo = len(todo), [i for i in todo if i not in ahead]
     _JOBS, _SINK = jobs, sink
@@ -204,9 +208,6 @@ def run(jobs: Sequence[Job], todo: list[int], sink: Sink,
 
 
 MIN_PARALLEL = 400   # items below which map_parallel works in-process
-# Jobs below which `run` makes them in-process: forking the workers costs about 0.03 s, a job 1-4 ms (a feed
-# the most), so the 100-150 jobs of an added article (its feeds, listing pages) gain 0.05 s from two cores.
-RUN_PARALLEL = 64
 
 
 def map_parallel(func: Callable[[Any], Any], items: Sequence[Any], min_parallel: int = MIN_PARALLEL) -> list[Any]:
