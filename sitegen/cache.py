@@ -35,8 +35,7 @@ RECORD_SHARDS = 32
 class Entry:
     """What the cache knows about one content file."""
 
-    mtime_ns: int
-    size: int
+    stat: tuple[int, int]   # the file's (st_mtime_ns, st_size) when read (inputs.Stat)
     source_hash: str
     loaded: Any          # content.Loaded
 
@@ -50,7 +49,7 @@ class State:
     manifest: Manifest = field(default_factory=Manifest)       # what the output folder holds
     plans: dict[str, tuple] = field(default_factory=dict)      # page groups planned (plans.Plans)
     weeks: dict[str, Any] = field(default_factory=dict)        # stories worked out per week (weeks.Memo)
-    plan_index: tuple[str, dict] | None = None                 # (salt, the group each term had) (plans.Plans)
+    plan_index: tuple[str, dict, dict] | None = None   # (salt, each term's group, its count) (plans.Plans)
     published: Any = None                                      # delta.Snapshot of the published articles
     pages: dict[str, str] = field(default_factory=dict)        # standalone pages' HTML by body digest
     origin: dict[str, Entry] = field(default_factory=dict, repr=False)   # records as loaded (not saved)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -111,9 +112,12 @@ def newest_first(articles: Iterable[Article]) -> list[Article]:
     return sorted(articles, key=SORT_KEY, reverse=True)
 
 
+_DAY_SLUG, _DAY_ID = operator.attrgetter("day", "slug"), operator.attrgetter("day", "id")
+
+
 def dedupe_slugs(articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
     """Give articles that would share a URL (same day and slug) deterministic `-2`, `-3` suffixes."""
-    if len({(a.day, a.slug) for a in articles}) == len(articles):
+    if len(set(map(_DAY_SLUG, articles))) == len(articles):
         return list(articles), []   # nothing to settle (the usual case): no sort of every article
     seen: set[tuple[dt.date, str]] = set()
     out: list[Article] = []
@@ -142,7 +146,7 @@ def dedupe_slugs(articles: Sequence[Article]) -> tuple[list[Article], list[str]]
 def dedupe_ids(articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
     """Two articles of one day with the same id would share a feed id: the later-claimed one (same order as
     slugs) loses its id, so its feed id comes from its slug, with a warning."""
-    ids = [(a.day, a.id) for a in articles if a.id is not None]
+    ids = [pair for pair in map(_DAY_ID, articles) if pair[1] is not None]
     if len(set(ids)) == len(ids):
         return list(articles), []
     seen: dict[tuple[dt.date, str], Article] = {}
