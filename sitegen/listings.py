@@ -55,6 +55,8 @@ def _term_pages(kind: str, terms: Sequence[Term], r: Renderer, base_of: Callable
     for term in terms:
         base, name = base_of(term.slug), name_of(term)
         ident = (kind, term.slug, name)   # a term's pages show its name: another name, another group
+        total = len(term.articles)
+        count = plans.counted(ident, total)
         if touched is not None:
             where = touched.get((kind, term.slug))
             if where is None:
@@ -62,9 +64,15 @@ def _term_pages(kind: str, terms: Sequence[Term], r: Renderer, base_of: Callable
                 if recalled is not None:
                     yield from recalled
                     continue
-            settled = min((_older(term.articles, at) for at in where), default=0) if where else 0
+            places = [_older(term.articles, at) for at in where] if where else [0]
+            settled = min(places)
+            # As many articles as last time, and one at every place a change came or went: each was edited
+            # where it stands, and only the pages holding one show anything new (see _in_place).
+            edited = (frozenset(n // size + 1 for n in places)
+                      if count == total and where and all(_listed(term.articles, n, at) for n, at in zip(places, where))
+                      else None)
             yield from plans.planned(ident, partial(_one_term, kind, term, r, base, name, plans,
-                                                    plans.inner(ident), settled))
+                                                    plans.inner(ident), settled, edited))
             continue
         digests = " ".join([a.digest for a in term.articles])
         yield from plans.group(f"{kind}\x1f{term.slug}\x1f{base}\x1f{name}\x1f{size}\x1f{digests}",
@@ -77,14 +85,24 @@ def _older(articles: Sequence[Article], at: SortKey) -> int:
     return bisect.bisect_left(range(total), True, key=lambda i: SORT_KEY(articles[total - 1 - i]) >= at)
 
 
+def _listed(articles: Sequence[Article], older: int, at: SortKey) -> bool:
+    """Whether an article of `articles` (newest first) stands at `at`, `older` being how many come before it."""
+    return older < len(articles) and SORT_KEY(articles[len(articles) - 1 - older]) == at
+
+
 def _one_term(kind: str, term: Term, r: Renderer, base: str, name: str, plans: Plans,
-              last_pages: tuple[str, ...] = (), settled: int = 0) -> Iterator[Job]:
+              last_pages: tuple[str, ...] = (), settled: int = 0,
+              edited: frozenset[int] | None = None) -> Iterator[Job]:
     """A term's pages, each through `plans` under its own key: a new article in a large term re-plans the
     index and the pages it lands on, not the hundreds of archive pages before them. `last_pages` are the
     groups of its pages in the last build (index first), of which those of archive pages holding only
-    articles among the `settled` oldest (as they were) are taken as they are, without a key."""
+    articles among the `settled` oldest (as they were) are taken as they are, without a key; and, when
+    every change was an article edited in place (`edited`: the archive pages holding one), so are those of
+    all the other archive pages."""
     size, total = r.cfg.page_size, len(term.articles)
     pages = pages_of(total, size) if total > size else 0   # archive pages, oldest first (group.paginate)
+    if edited is not None and len(last_pages) != pages + 1:
+        edited = None   # not the pages of last time after all: key every page
     head = f"{kind}\x1f{term.slug}\x1f{base}\x1f{name}\x1f"
     digests = " ".join([a.digest for a in term.articles[:size]])
     yield from plans.group(f"{head}index\x1f{total}\x1f{digests}",
@@ -95,7 +113,8 @@ def _one_term(kind: str, term: Term, r: Renderer, base: str, name: str, plans: P
         plan = partial(_archive_page, kind, term, r, base, name, n, chunk, last)
         # The last build's page n showed the same articles when they are all settled, and was not its last
         # page (its own key holds whether it was) when it had more pages than n.
-        if n * size <= settled and n < pages and n + 1 < len(last_pages):
+        if ((n * size <= settled and n < pages and n + 1 < len(last_pages))
+                or (edited is not None and n not in edited)):
             again = plans.reuse(last_pages[n], plan)
             if again is not None:
                 yield from again

@@ -223,6 +223,6 @@ def _read_and_plan(cfg: Config, files: inputs.Scan, drafts: bool, future: bool, 
         plans = Plans(salt, state.plans, state.plan_index)
         planned = plan(cfg, site, renderer, extra, search, plans, bodies, since)
     # saved only with the outputs they describe (after publishing)
-    state.plans, state.plan_index, state.published = plans.new, (salt, plans.index), published
+    state.plans, state.plan_index, state.published = plans.new, plans.remembered(), published
     lap("plan")
     return state, renderer, publish.Planned(planned, plans.carried, salt), due

@@ -31,13 +31,27 @@ class Plans:
     about 100,000 listing pages; making each a Job only to find it unchanged was a tenth of its time."""
 
     def __init__(self, salt: str, old: dict[str, PlanEntry] | None = None,
-                 index: tuple[str, dict[Any, str]] | None = None, carry: bool = False) -> None:
+                 index: tuple[str, dict[Any, str], dict[Any, int]] | None = None, carry: bool = False) -> None:
         self.salt, self.old, self.new = salt, old or {}, dict[str, PlanEntry]()
         self.carry, self.carried = carry, list[Entry]()
         self._inner: list[str] | None = None   # keys of the groups planned inside the one being planned
-        # The group each named thing (a term) had last time, and has now: see `recall`.
-        self.last_index = index[1] if index and index[0] == salt else {}
+        # The group each named thing (a term) had last time, and has now (see `recall`), and how many
+        # articles it listed (see `counted`).
+        known = index is not None and len(index) == 3 and index[0] == salt
+        self.last_index: dict[Any, str] = index[1] if index is not None and known else {}
+        self.last_counts: dict[Any, int] = index[2] if index is not None and known else {}
         self.index: dict[Any, str] = {}
+        self.counts: dict[Any, int] = {}
+
+    def counted(self, ident: Any, count: int) -> int | None:
+        """Record that `ident` lists `count` things this build; the count it had in the last build (None
+        when unknown)."""
+        self.counts[ident] = count
+        return self.last_counts.get(ident)
+
+    def remembered(self) -> tuple[str, dict[Any, str], dict[Any, int]]:
+        """What the next build's `index` is: the group and count of each named thing."""
+        return self.salt, self.index, self.counts
 
     def group(self, key: str, plan: Callable[[], Iterable[Job]], ident: Any = None) -> list[Job]:
         """The jobs `plan()` gives, or the remembered ones when `key` was planned by the last build. A group
