@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
+import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +59,9 @@ def snapshot(site: Site, salt: str) -> Snapshot:
                     site.paged)
 
 
+_DIGEST = operator.attrgetter("digest")
+
+
 def terms_of(art: Article) -> Iterable[TermId]:
     """Every listing term an article can appear in."""
     for topic in art.topics:
@@ -74,8 +79,10 @@ def moved(site: Site, now: Snapshot, last: Snapshot | None, origin: Mapping[str,
     departed article whose record is gone)."""
     if last is None or last.salt != now.salt:
         return None
-    out = [a for a in site.articles
-           if a.digest not in last.published or (a.digest in now.hidden) != (a.digest in last.hidden)]
+    came = now.published.keys() - last.published.keys()
+    flipped = (now.hidden ^ last.hidden) & now.published.keys()   # shown then and hidden now, or the reverse
+    wanted = came | flipped   # then the articles of those digests, in order, in C-level passes
+    out = list(itertools.compress(site.articles, map(wanted.__contains__, map(_DIGEST, site.articles))))
     for gone in last.published.keys() - now.published.keys():
         entry = origin.get(last.published[gone])
         if entry is None:

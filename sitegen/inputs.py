@@ -113,7 +113,7 @@ def fingerprint(cfg: Config, files: Scan, code: str, *flags: object) -> str:
     """A digest of everything a build reads: articles, pages, templates, static files, settings, the sitegen
     code (`code`) and the build's flags."""
     parts = [code, repr(sorted(vars(cfg).items(), key=lambda kv: kv[0])), str(flags)]
-    parts.append(repr(files))   # (path, site path, (mtime, size)) of every article file
+    parts += [f"{rel}|{st[0]}|{st[1]}" for _, rel, st in files]
     for folder in [cfg.content_dir / "pages", *theme_dirs(cfg), *static_dirs(cfg)]:
         for path, dirs, names in os.walk(folder):
             dirs.sort()

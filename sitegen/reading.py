@@ -118,16 +118,16 @@ def read_articles(cfg: Config, files: Scan, taxonomy: Taxonomy, state: cache.Sta
     """Load every article (from the cache when its file is unchanged); bad ones are reported and skipped.
     The bodies of the articles actually read are kept in `bodies`, when given."""
     global _READ
-    old = state.records
-    # The files whose stat is the one recorded: compared as sets of (path, stat) pairs, at C speed (a
-    # rebuild of 100,000 articles looks at every one of them to find the few that changed).
-    rels = list(map(_REL, files))
-    stats: dict[str, Stat] = dict(zip(rels, map(_STAT, files)))
-    same = {rel for rel, _ in stats.items() & dict(zip(old, map(_RECORDED, old.values()))).items()}
-    fresh = dict[str, "cache.Entry | None"].fromkeys(rels)   # in the scan's order: by path; None for a place
-    fresh.update(zip(same, map(old.__getitem__, same)))      # taken when its file is read
-    todo = [(path, rel, entry.source_hash if (entry := old.get(rel)) else "")
-            for path, rel, _ in files if rel not in same]
+    old, fresh = state.records, dict[str, "cache.Entry | None"]()   # in the scan's order: by path
+    todo: list[tuple[str, str, str]] = []
+    stats: dict[str, Stat] = {}
+    for path, rel, st in files:
+        entry = old.get(rel)
+        if entry and entry.stat == st:
+            fresh[rel] = entry
+        else:
+            fresh[rel], stats[rel] = None, st   # its place, taken when it is read
+            todo.append((path, rel, entry.source_hash if entry else ""))
     _READ = (cfg, taxonomy, bodies)
     if len(todo) >= workers.MIN_PARALLEL:
         taxonomy.scorer()   # made once here rather than once per forked worker
@@ -226,5 +226,4 @@ def body_for(cfg: Config, bodies: Bodies | None = None) -> Callable[[Article], s
 
 
 BODIES_KEPT = 512
-_REL, _STAT, _RECORDED = operator.itemgetter(1), operator.itemgetter(2), operator.attrgetter("stat")
 _LOADED, _WARNINGS, _ARTICLE = (operator.attrgetter(name) for name in ("loaded", "warnings", "article"))
