@@ -12,7 +12,7 @@ from typing import Any
 from .jobs import Entry, Job, digest
 
 PlanEntry = tuple[tuple[Entry, ...], tuple[str, ...]]
-# the entries of a group's jobs, and the keys of the groups planned inside it
+# the entries of a group's own jobs (not those of the groups planned inside it), and the names of those groups
 
 
 class Plans:
@@ -23,7 +23,11 @@ class Plans:
     sitegen code of the build, so nothing made under other settings is ever reused.
 
     Groups nest: a term's group plans each of its pages as a group of its own, so an unchanged term costs
-    one key, and a changed one re-plans only the pages whose own key changed.
+    one key, and a changed one re-plans only the pages whose own key changed. A group's entry holds only
+    its own jobs and the names of the groups inside it (whose entries hold theirs): a changed term of a
+    thousand pages is then a new entry of a thousand names, not of a thousand pages' entries again (the
+    build cache journals changed entries: see cache.BIG). A group's jobs are those `plan()` gives, its own
+    and those of the groups it plans through this object.
 
     With `carry` (the caller knows the output holds exactly what the last build made, under the same
     templates: see publish.carrying), a remembered group's jobs are not made into `Job`s at all: their
@@ -34,7 +38,8 @@ class Plans:
                  index: tuple[str, dict[Any, str], dict[Any, int]] | None = None, carry: bool = False) -> None:
         self.salt, self.old, self.new = salt, old or {}, dict[str, PlanEntry]()
         self.carry, self.carried = carry, list[Entry]()
-        self._inner: list[str] | None = None   # keys of the groups planned inside the one being planned
+        self._inner: list[str] | None = None   # names of the groups planned inside the one being planned ...
+        self._theirs: list[Job] = []           # ... and their jobs (not the outer group's own)
         # The group each named thing (a term) had last time, and has now (see `recall`), and how many
         # articles it listed (see `counted`).
         known = index is not None and len(index) == 3 and index[0] == salt
@@ -59,25 +64,22 @@ class Plans:
         name = digest(f"{self.salt}\x1f{key}")
         if ident is not None:
             self.index[ident] = name
-        if self._inner is not None:
-            self._inner.append(name)
         hit = self.old.get(name)
-        if hit is None:
+        made = self._remembered(name, hit, plan) if hit is not None else None
+        if made is None:
             made, self.new[name] = self._nested(plan)
-            return made
-        return self._remembered(name, hit, plan)
+        return self._inside(name, made)
 
     def recall(self, ident: Any, plan: Callable[[], Iterable[Job]]) -> list[Job] | None:
         """The jobs of the group the last build planned as `ident`, without working out its key: for a caller
         that knows nothing the group is made from has changed (delta.py). None when there is no such group."""
         name = self.last_index.get(ident)
         hit = self.old.get(name) if name is not None else None
-        if name is None or hit is None:
+        made = self._remembered(name, hit, plan) if name is not None and hit is not None else None
+        if name is None or made is None:
             return None
         self.index[ident] = name
-        if self._inner is not None:
-            self._inner.append(name)
-        return self._remembered(name, hit, plan)
+        return self._inside(name, made)
 
     def inner(self, ident: Any) -> tuple[str, ...]:
         """The names of the groups planned inside the group the last build planned as `ident`, in order."""
@@ -88,11 +90,8 @@ class Plans:
         """The jobs of the group the last build planned under `name` (see `inner`), without working out its
         key: for a caller that knows nothing it is made from has changed. None when there is none."""
         hit = self.old.get(name)
-        if hit is None:
-            return None
-        if self._inner is not None:
-            self._inner.append(name)
-        return self._remembered(name, hit, plan)
+        made = self._remembered(name, hit, plan) if hit is not None else None
+        return self._inside(name, made) if made is not None else None
 
     def planned(self, ident: Any, plan: Callable[[], Iterable[Job]]) -> list[Job]:
         """The jobs `plan()` gives, planned whatever the last build did: for a group the caller knows has
@@ -106,38 +105,56 @@ class Plans:
         name = digest(f"{self.salt}\x1fplanned\x1f{ident!r}\x1f{own}\x1f" + " ".join(entry[1]))
         if self._inner is not None:
             self._inner[slot] = name
+            self._theirs += made
         self.index[ident], self.new[name] = name, entry
         return made
 
+    def _inside(self, name: str, made: list[Job]) -> list[Job]:
+        """`made`, the jobs of group `name`, noted as a group inside the one being planned (if any)."""
+        if self._inner is not None:
+            self._inner.append(name)
+            self._theirs += made
+        return made
+
     def _nested(self, plan: Callable[[], Iterable[Job]]) -> tuple[list[Job], PlanEntry]:
-        """Plan a group: its jobs, and its entry (its jobs' entries with those of the groups inside it carried
-        without a job, and the names of the groups inside it)."""
+        """Plan a group: its jobs, and its entry (its own jobs' entries, and the names of the groups inside
+        it)."""
         outer, self._inner = self._inner, []
-        mark = len(self.carried)
+        outer_theirs, self._theirs = self._theirs, []
         try:
             made = list(plan())
         finally:
             inner, self._inner = self._inner, outer
-        entries = [(j.path, j.template, j.fingerprint) for j in made] + self.carried[mark:]
-        return made, (tuple(entries), tuple(inner))
+            theirs, self._theirs = self._theirs, outer_theirs
+        held = set(map(id, theirs))   # (`theirs` keeps those jobs alive: no id is taken again meanwhile)
+        own = tuple((j.path, j.template, j.fingerprint) for j in made if id(j) not in held)
+        return made, (own, tuple(inner))
 
-    def _remembered(self, name: str, hit: PlanEntry, plan: Callable[[], Iterable[Job]]) -> list[Job]:
+    def _remembered(self, name: str, hit: PlanEntry, plan: Callable[[], Iterable[Job]]) -> list[Job] | None:
         """A remembered group's jobs, carried over; made (planned again, once) only if one must be. When
-        carrying, none: the entries go to `carried`."""
-        self._keep(name, hit)
+        carrying, none: the entries go to `carried`. None when a group inside it is not remembered (a
+        damaged cache): the caller plans it again."""
+        entries: list[Entry] = []
+        kept: dict[str, PlanEntry] = {}
+        if not self._gather(name, hit, entries, kept):
+            return None
+        self.new.update(kept)
         if self.carry:
-            self.carried += hit[0]
+            self.carried += entries
             return []
         again = _Replan(plan)
-        return [Job(path, template, fp, functools.partial(again.make, path)) for path, template, fp in hit[0]]
+        return [Job(path, template, fp, functools.partial(again.make, path)) for path, template, fp in entries]
 
-    def _keep(self, digest: str, entry: PlanEntry) -> None:
-        """Carry a remembered group, and the groups inside it, over to this build's plans."""
-        self.new[digest] = entry
+    def _gather(self, name: str, entry: PlanEntry, entries: list[Entry], kept: dict[str, PlanEntry]) -> bool:
+        """Collect the entries of a remembered group and of the groups inside it, and the groups themselves
+        (to carry over to this build's plans); False when one inside it is missing."""
+        kept[name] = entry
+        entries += entry[0]
         for inner in entry[1]:
             found = self.old.get(inner)
-            if found is not None:
-                self._keep(inner, found)
+            if found is None or not self._gather(inner, found, entries, kept):
+                return False
+        return True
 
 
 class _Replan:

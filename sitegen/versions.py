@@ -13,7 +13,7 @@ from typing import Any
 
 from . import __version__
 
-FORMAT = 4   # of the build cache's files
+FORMAT = 5   # of the build cache's files
 
 
 def salt(*parts: Any) -> str:
