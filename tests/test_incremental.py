@@ -197,6 +197,41 @@ def test_an_edit_rewrites_one_records_file_of_the_cache(tmp_path: Path) -> None:
     assert sorted(state.records) == [f"content/articles/a{n}.md" for n in range(6)]
 
 
+def test_records_files_hold_every_record_through_saves_that_place_only_changed_paths(tmp_path: Path) -> None:
+    """cache.save places only the paths that came, went or changed, in the files that held them: through a
+    random sequence of changes over many folders (few files changed, or many), loading gives back exactly
+    the records saved, and files with no change are not written."""
+    from sitegen import cache
+    from sitegen.content import Loaded
+
+    rng = random.Random(9)
+    folder = tmp_path / "cache"
+    records: dict[str, cache.Entry] = {}
+    saved: dict[str, cache.Entry] = {}
+    state = cache.State("salt")
+    for step in range(30):
+        for _ in range(rng.choice([1, 2, 3, 60])):   # 60: more than a quarter of the files change
+            rel = f"content/articles/{rng.randrange(40)}/a{rng.randrange(6)}.md"
+            if rel in records and rng.random() < 0.3:
+                del records[rel]
+            else:
+                records[rel] = cache.Entry((step, rng.randrange(99)), f"h{step}", Loaded(None, ()))   # type: ignore[arg-type]
+        before = {p.name: p.stat().st_ino for p in folder.glob("records-*.pickle")}
+        state.records = dict(records)
+        cache.save(folder, state)
+        after = {p.name: p.stat().st_ino for p in folder.glob("records-*.pickle")}   # a file written: a new inode
+        changed = {rel for rel in records.keys() | saved.keys() if records.get(rel) is not saved.get(rel)}
+        assert {name for name in after if before.get(name) != after[name]} == \
+            {f"records-{cache._shard(rel):02d}.pickle" for rel in changed}, f"step {step}"
+        loaded = cache.load(folder, "salt")
+        assert {rel: (e.stat, e.source_hash) for rel, e in loaded.records.items()} == \
+            {rel: (e.stat, e.source_hash) for rel, e in records.items()}, f"step {step}"
+        saved = dict(records)
+        if rng.random() < 0.5:   # the next save from the state as loaded (else as kept in memory)
+            state, records = loaded, dict(loaded.records)
+            saved = dict(records)
+
+
 def _salt(folder: Path) -> str:
     from sitegen import cache
 
