@@ -18,8 +18,11 @@ from .frontmatter import load_yaml
 CONFIG_NAME = "site.yaml"
 FEED_KINDS = ("site", "topics", "sources", "editions", "entities")
 # A feed per person, place and organisation is for following a name: headlines and summaries, the latest 20.
-# (Full text there would multiply the site's bytes: one article names many.)
-_FEED_DEFAULTS: dict[str, dict[str, Any]] = {"entities": {"limit": 20, "content": "summary"}}
+# (Full text there would multiply the site's bytes: one article names many.) An item of the daily editions
+# feed is a whole day's edition: the last two weeks of them (50 days of 137 articles weighed 6 MB a format,
+# fetched again by every subscriber's poll).
+_FEED_DEFAULTS: dict[str, dict[str, Any]] = {"entities": {"limit": 20, "content": "summary"},
+                                             "editions": {"limit": 14}}
 
 
 def _default_feeds() -> dict[str, FeedConfig]:

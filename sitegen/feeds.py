@@ -148,10 +148,26 @@ def feed_html(fragment: str, page_url: str) -> str:
 
 
 def _for_feed(item: Item, urls: Urls) -> Item:
-    """The item with its HTML made feed-ready, once for all of a channel's formats."""
+    """The item with its HTML made feed-ready, once for all of a channel's formats (and for every feed the
+    same item is in: a day's edition is sanitised once, not once per format)."""
     if item.content_html is None:
         return item
-    return dataclasses.replace(item, content_html=feed_html(item.content_html, urls.absolute(item.path)))
+    key = (item.content_html, urls.absolute(item.path))
+    ready = _READY.get(key)
+    if ready is None:
+        if len(_READY) >= READY_KEPT:   # bounded: workers make thousands of feeds in a cold build
+            _READY.clear()
+        ready = _READY[key] = feed_html(*key)
+    return dataclasses.replace(item, content_html=ready)
+
+
+_READY: dict[tuple[str, str], str] = {}   # (HTML, page URL) -> feed-ready HTML (feed_html)
+READY_KEPT = 256
+
+
+def forget() -> None:
+    """Drop the feed-ready HTML kept by this process."""
+    _READY.clear()
 
 
 def _newest(items: Sequence[Item], tz: ZoneInfo) -> dt.datetime:

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from . import feeds
 from .feeds import LABEL, MIME, Channel, Item, article_item, channel_files, edition_id, render_format
 from .group import Day, Site
 from .jobs import Job, digest, fingerprint
@@ -92,9 +93,10 @@ ITEMS_KEPT = 2048
 
 
 def forget() -> None:
-    """Drop this build's edition and article items."""
+    """Drop this build's edition and article items, and their feed-ready HTML."""
     _EDITIONS.clear()
     _ITEMS.clear()
+    feeds.forget()
 
 
 def _article(art: Article, r: Renderer, full: bool, body_for: BodyFor) -> Item:

@@ -445,6 +445,22 @@ def test_limits_apply_per_family(tuned: Path) -> None:
     assert [e.link for e in feedparser.parse((tuned / "feed.xml").read_bytes()).entries] == newest
 
 
+def test_the_editions_feed_keeps_two_weeks_by_default(tmp_path: Path) -> None:
+    """A daily-editions item is a whole day's edition: by default the feed keeps the newest 14 (the other
+    families keep 50 items), so a busy site's feed stays small enough to poll."""
+    from sitehelpers import article, write_site
+
+    site = write_site(tmp_path / "site")
+    for day in range(1, 21):
+        article(site, f"articles/a{day}.md", f"title: Story of day {day}\ndate: 2025-07-{day:02d}T09:00:00+00:00")
+    public = build_site(site)
+    for name in ("feed.xml", "atom.xml", "feed.json"):
+        assert count_items(public / "editions" / name) == 14
+        assert count_items(public / name) == 20
+    first = feedparser.parse((public / "editions" / "feed.xml").read_bytes()).entries[0]
+    assert "20 July 2025" in first.title
+
+
 def test_summary_feeds_carry_no_full_text(tuned: Path) -> None:
     for folder, full in ((tuned, False), (tuned / "editions", False), (tuned / "sources" / "ap", True),
                          (tuned / "topics" / "sport", True)):
