@@ -164,8 +164,11 @@ def published(articles: list[Article], drafts: bool, future: bool,
                report: BuildReport) -> tuple[list[Article], dt.datetime | None]:
     """Articles to publish, and when the earliest one left out for its future date comes due."""
     cutoff = build_time()
-    out = []
     counts = {"drafts": 0, "future": 0}
+    report.excluded = counts
+    if articles and not any(map(_DRAFT, articles)) and max(map(_DATE, articles)) <= cutoff:
+        return list(articles), None   # the usual case, told by two C-level passes
+    out = []
     due: dt.datetime | None = None
     for art in articles:
         if art.draft and not drafts:
@@ -177,7 +180,6 @@ def published(articles: list[Article], drafts: bool, future: bool,
                                    "until then (use --future to include it)")
         else:
             out.append(art)
-    report.excluded = counts
     return out, due
 
 
@@ -227,3 +229,4 @@ def body_for(cfg: Config, bodies: Bodies | None = None) -> Callable[[Article], s
 
 BODIES_KEPT = 512
 _LOADED, _WARNINGS, _ARTICLE = (operator.attrgetter(name) for name in ("loaded", "warnings", "article"))
+_DRAFT, _DATE = operator.attrgetter("draft"), operator.attrgetter("date")
