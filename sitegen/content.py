@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass
@@ -113,8 +112,8 @@ def load_rendered(data: bytes, rel: str, tz: ZoneInfo, taxonomy: Taxonomy) -> tu
         updates["summary"] = markup.summarize(paragraphs) if paragraphs else ""
     updates["signature"] = cluster.signature(art.title, plain)
     updates["source_hash"] = source_hash(data)
-    art = dataclasses.replace(art, **updates)  # type: ignore[arg-type]
-    art = dataclasses.replace(art, keywords=keywords(art)).with_digest()
+    art = art.replace(**updates)
+    art = art.replace(keywords=keywords(art)).with_digest()
     return Loaded(art, tuple(warnings)), rendered
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from .jobs import register_groups
 from .model import SORT_KEY, Article
@@ -135,7 +135,7 @@ def dedupe_slugs(articles: Sequence[Article]) -> tuple[list[Article], list[str]]
                 n += 1
             warnings.append(f"{art.path}:1: slug {art.slug!r} already used on {art.day}; "
                             f"published as {art.slug}-{n} (set a distinct 'slug:' to choose)")
-            art = replace(art, slug=f"{art.slug}-{n}")
+            art = art.replace(slug=f"{art.slug}-{n}")
             art = art.with_digest() if art.digest else art
             key = (art.day, art.slug)
         seen.add(key)
@@ -157,7 +157,7 @@ def dedupe_ids(articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
             first = seen[(art.day, art.id)]
             warnings.append(f"{art.path}:2: id: {art.id!r} is already used on {art.day} by {first.path}; "
                             "give each article its own id (its feed id now comes from its slug)")
-            art = replace(art, id=None)
+            art = art.replace(id=None)
             art = art.with_digest() if art.digest else art
         elif art.id is not None:
             seen[(art.day, art.id)] = art

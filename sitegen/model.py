@@ -6,15 +6,13 @@ travels beside it (see reading.py) so that listings never hold full texts.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 from zoneinfo import ZoneInfo
 
 from .errors import SourceError
@@ -26,57 +24,94 @@ MAX_TITLE = 300
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
-@dataclass(frozen=True)
-class Article:
-    """One article as listings and feeds see it (no body)."""
+class Article(tuple):  # type: ignore[type-arg]
+    """One article as listings and feeds see it (no body): an immutable record of the fields below, then
+    `day`. A tuple rather than a frozen dataclass: the build cache brings back 100,000 of these on every
+    rebuild, and a tuple is made in one C call (a dataclass's field dict took two thirds of loading the
+    cache), holds no dict (a third of the memory) and reads its fields through C descriptors. Made like a
+    dataclass, by keyword (`Article(path=..., title=..., ...)`); changed copies come from `replace`."""
 
-    path: str                       # source file, relative to the site, for messages
-    title: str
-    date: dt.datetime               # aware, in the site's timezone
-    slug: str
-    id: str | None = None
-    source: str | None = None
-    via: str | None = None
-    topics: tuple[str, ...] = ()    # topic slugs, primary first
-    topic_scores: tuple[float, ...] = ()
-    topics_by_editor: bool = False
-    tags: tuple[str, ...] = ()
-    summary: str = ""
-    author: str | None = None
-    updated: dt.datetime | None = None
-    draft: bool = False
-    words: int = 0
-    entities: tuple[tuple[str, str], ...] = ()   # (kind, name): kind in people/places/organisations
-    signature: bytes = b""          # near-duplicate signature of the body (cluster.py)
-    keywords: tuple[str, ...] = ()  # content words of headline and summary (relations.keywords), made at load
-    source_hash: str = ""           # digest of the file's bytes: the body is part of it
-    digest: str = ""                # digest of every field above: equal digests, equal pages
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+        path: str                       # source file, relative to the site, for messages
+        title: str
+        date: dt.datetime               # aware, in the site's timezone
+        slug: str
+        id: str | None
+        source: str | None
+        via: str | None
+        topics: tuple[str, ...]         # topic slugs, primary first
+        topic_scores: tuple[float, ...]
+        topics_by_editor: bool
+        tags: tuple[str, ...]
+        summary: str
+        author: str | None
+        updated: dt.datetime | None
+        draft: bool
+        words: int
+        entities: tuple[tuple[str, str], ...]   # (kind, name): kind in people/places/organisations
+        signature: bytes                # near-duplicate signature of the body (cluster.py)
+        keywords: tuple[str, ...]       # content words of headline and summary (relations.keywords), made at load
+        source_hash: str                # digest of the file's bytes: the body is part of it
+        digest: str                     # digest of every field above: equal digests, equal pages
+        day: dt.date                    # the edition (calendar day in the site's timezone): date.date()
+
+    def __new__(cls, path: str, title: str, date: dt.datetime, slug: str, id: str | None = None,
+                source: str | None = None, via: str | None = None, topics: tuple[str, ...] = (),
+                topic_scores: tuple[float, ...] = (), topics_by_editor: bool = False, tags: tuple[str, ...] = (),
+                summary: str = "", author: str | None = None, updated: dt.datetime | None = None,
+                draft: bool = False, words: int = 0, entities: tuple[tuple[str, str], ...] = (),
+                signature: bytes = b"", keywords: tuple[str, ...] = (), source_hash: str = "",
+                digest: str = "") -> Self:
+        return _NEW(cls, (path, title, date, slug, id, source, via, topics, topic_scores, topics_by_editor, tags,
+                          summary, author, updated, draft, words, entities, signature, keywords, source_hash,
+                          digest, date.date()))
+
+    def replace(self, **changes: Any) -> Article:
+        """This article with some fields changed (`dataclasses.replace`); `day` follows `date`."""
+        values = list(self)
+        for name, value in changes.items():
+            if name not in _INDEX or name == "day":
+                raise TypeError(f"Article has no field {name!r}")
+            values[_INDEX[name]] = value
+        values[-1] = values[2].date()
+        return _NEW(Article, values)
 
     def with_digest(self) -> Article:
         """This article with `digest` computed from all its other fields."""
-        # repr of the field values in order, "" for the digest itself: what dataclasses.astuple gave, at a
-        # tenth of its cost (the fields are plain values and tuples of them)
-        fields = tuple(getattr(self, name) for name in _DIGESTED) + ("",)
-        blob = repr(fields).encode("utf-8", "surrogatepass")
-        return dataclasses.replace(self, digest=hashlib.blake2b(blob, digest_size=12).hexdigest())
+        # repr of the field values in order, "" for the digest itself: what dataclasses.astuple gave
+        blob = repr(self[:_DIGEST_AT] + ("",)).encode("utf-8", "surrogatepass")
+        return self.replace(digest=hashlib.blake2b(blob, digest_size=12).hexdigest())
 
     def __reduce__(self) -> tuple[Callable[[tuple[Any, ...]], Article], tuple[tuple[Any, ...]]]:
-        # Pickled as the tuple of its field values: the build cache loads 100,000 of these, and a tuple comes
-        # back in two thirds of the time of the field-name dict pickle would otherwise store (`day`, a cached
-        # property, is left out).
-        values = self.__dict__
-        return (restore, (tuple([values[name] for name in _FIELDS]),))
+        return (restore, (tuple(self),))   # checked as it comes back (a record of another shape is refused)
 
-    @functools.cached_property
-    def day(self) -> dt.date:
-        """The edition (calendar day in the site's timezone) this article belongs to (asked for hundreds of
-        thousands of times in a build: worked out once per record)."""
-        return self.date.date()
+    def __repr__(self) -> str:
+        return "Article(" + ", ".join(f"{name}={value!r}" for name, value in zip(_FIELDS, self)) + ")"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Article and tuple.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = tuple.__hash__
 
     @property
     def sort_key(self) -> tuple[dt.datetime, str]:
         """Chronological order; ties broken by slug."""
         return (self.date, self.slug)
+
+
+_FIELDS = ("path", "title", "date", "slug", "id", "source", "via", "topics", "topic_scores", "topics_by_editor",
+           "tags", "summary", "author", "updated", "draft", "words", "entities", "signature", "keywords",
+           "source_hash", "digest")
+_INDEX = {name: i for i, name in enumerate((*_FIELDS, "day"))}
+_DIGEST_AT = _INDEX["digest"]
+_NEW = tuple.__new__
+for _i, _name in enumerate((*_FIELDS, "day")):   # each field read by index, at C speed (as namedtuple's)
+    setattr(Article, _name, property(operator.itemgetter(_i), doc=f"Field {_name!r}."))
 
 
 SORT_KEY = operator.attrgetter("date", "slug")   # Article.sort_key as a sort key, at C speed
@@ -89,26 +124,17 @@ def shared(art: Article, canon: dict) -> Article:
     def one(value: Any) -> Any:
         return canon.setdefault(value, value)
 
-    return dataclasses.replace(
-        art, entities=one(tuple(map(one, art.entities))), keywords=one(tuple(map(one, art.keywords))),
+    return art.replace(
+        entities=one(tuple(map(one, art.entities))), keywords=one(tuple(map(one, art.keywords))),
         topics=one(tuple(map(one, art.topics))), topic_scores=one(art.topic_scores),
         tags=one(tuple(map(one, art.tags))), source=one(art.source), via=one(art.via))
 
 
-_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
-assert _FIELDS[-1] == "digest"
-_DIGESTED = _FIELDS[:-1]
-
-
 def restore(values: tuple[Any, ...]) -> Article:
-    """An article from its field values in order (how it pickles: `Article.__reduce__`)."""
-    if type(values) is not tuple or len(values) != len(_FIELDS):
+    """An article from its values in order, `day` last (how it pickles: `Article.__reduce__`)."""
+    if type(values) is not tuple or len(values) != len(_FIELDS) + 1 or type(values[-1]) is not dt.date:
         raise ValueError("not an article record of this sitegen version")
-    art = object.__new__(Article)
-    held = art.__dict__
-    held.update(zip(_FIELDS, values))
-    held["day"] = values[2].date()   # `day` up front: the cached property's first look costs ten times more
-    return art
+    return _NEW(Article, values)
 
 
 @dataclass

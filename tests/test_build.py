@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -272,7 +271,7 @@ def test_article_sitemaps_are_one_per_month_and_split_past_the_protocol_limit(mo
     from sitegen import sitemap
 
     arts = [_art(f"a{i}", 1 + i % 28) for i in range(7)] + [
-        replace(_art("b", 3), date=dt.datetime(2025, 8, 3, 9, tzinfo=dt.UTC)).with_digest()]
+        _art("b", 3).replace(date=dt.datetime(2025, 8, 3, 9, tzinfo=dt.UTC)).with_digest()]
     site = build_site(arts, ["politics", "sport"])
     assert [(name, len(chunk)) for name, chunk in sitemap.article_chunks(site)] == [
         ("sitemap-articles-2025-07.xml", 7), ("sitemap-articles-2025-08.xml", 1)]

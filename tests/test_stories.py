@@ -79,11 +79,10 @@ def test_related_reading_prefers_shared_names_then_topic() -> None:
 
 
 def test_related_reading_uses_shared_words_of_headline_and_summary() -> None:
-    import dataclasses
 
     def titled(slug: str, day: int, title: str, topics: tuple[str, ...] = ("economy-business",)) -> Article:
         text = f"{title} according to a report published on day {day} by the {slug} desk of the paper."
-        return dataclasses.replace(_art(slug, day, text, topics=topics), title=title).with_digest()
+        return _art(slug, day, text, topics=topics).replace(title=title).with_digest()
 
     arts = [titled("x", 10, "Drought shrinks wheat harvest across the plains"),
             titled("y", 12, "Wheat prices climb as drought lingers"),
@@ -153,7 +152,6 @@ def test_story_type_is_frozen() -> None:
 
 def _weeks_corpus(weeks: int = 8, per_week: int = 9) -> list[Article]:
     """Articles over `weeks` weeks from Monday 2025-03-03 sharing names, headline words and copied texts."""
-    import dataclasses
 
     words = ["drought", "wheat", "rates", "strike", "harbour", "tariffs", "election", "floods"]
     out = []
@@ -167,11 +165,11 @@ def _weeks_corpus(weeks: int = 8, per_week: int = 9) -> list[Article]:
         art = Article(path=f"content/articles/a{n}.md", title=title, slug=f"a{n}", source=f"Outlet {n % 4}",
                       date=when, topics=(("economy-business", "weather")[story % 2],), entities=names,
                       words=len(text.split()), signature=cluster.signature(f"a{n}", text))
-        out.append(dataclasses.replace(art, summary=title).with_digest())
+        out.append(art.replace(summary=title).with_digest())
         if n % 10 == 3:   # a copy of the same report from another outlet
-            copy = dataclasses.replace(art, path=f"content/articles/c{n}.md", slug=f"c{n}", source="Wire",
+            copy = art.replace(path=f"content/articles/c{n}.md", slug=f"c{n}", source="Wire",
                                        date=when + dt.timedelta(hours=2))
-            out.append(dataclasses.replace(copy, summary=title).with_digest())
+            out.append(copy.replace(summary=title).with_digest())
     return out
 
 
@@ -185,7 +183,6 @@ def _relations(site: object) -> tuple:
 
 def test_weeks_are_remembered_and_an_edit_works_out_only_its_own_week_and_neighbours(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import dataclasses
 
     from sitegen import stories
     from sitegen.weeks import Memo
@@ -202,7 +199,7 @@ def test_weeks_are_remembered_and_an_edit_works_out_only_its_own_week_and_neighb
     # Edit one article in the fourth week (its headline words change): only weeks 3-5 of related reading and
     # threads, and weeks 4-5 of copies (a week is compared with the one before), are worked out again.
     i = next(i for i, a in enumerate(arts) if a.day == dt.date(2025, 3, 26))
-    arts[i] = dataclasses.replace(arts[i], title="Harbour strike ends", summary="Harbour strike ends").with_digest()
+    arts[i] = arts[i].replace(title="Harbour strike ends", summary="Harbour strike ends").with_digest()
     assert worked.count("week_relations") == 8 and worked.count("_week_pairs") == 8
     worked.clear()
     second = Memo(first.new)
@@ -239,11 +236,10 @@ def test_weeks_worked_out_in_parallel_equal_weeks_worked_out_here(monkeypatch: p
 
 
 def test_related_reading_of_an_article_depends_only_on_the_three_weeks_around_it() -> None:
-    import dataclasses
 
     arts = _weeks_corpus()
     base = build_site(arts, ["economy-business", "weather"])
-    far = [dataclasses.replace(a, path=a.path.replace("/a", "/far-"), slug=f"far-{a.slug}",
+    far = [a.replace(path=a.path.replace("/a", "/far-"), slug=f"far-{a.slug}",
                                date=a.date + dt.timedelta(weeks=4)).with_digest() for a in arts[:20]]
     grown = build_site(arts + far, ["economy-business", "weather"])
     first_week = [k for k in base.stories.related if k[0] < dt.date(2025, 3, 10)]
