@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from . import cluster, frontmatter, markup
@@ -17,8 +17,7 @@ from .topics import Taxonomy
 MAX_NESTING = 60  # deeper block nesting (e.g. 10,000 '>' levels) is refused before Markdown sees it
 
 
-@dataclass(frozen=True)
-class Loaded:
+class Loaded(NamedTuple):
     """An article (with its digest) and what was worth warning about while reading it."""
 
     article: Article
