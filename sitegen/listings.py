@@ -67,7 +67,7 @@ def _term_pages(kind: str, terms: Sequence[Term], r: Renderer, base_of: Callable
             places = [_older(term.articles, at) for at in where] if where else [0]
             settled = min(places)
             # As many articles as last time, and one at every place a change came or went: each was edited
-            # where it stands, and only the pages holding one show anything new (see _in_place).
+            # where it stands, and only the pages holding one show anything new (see _one_term).
             edited = (frozenset(n // size + 1 for n in places)
                       if count == total and where and all(_listed(term.articles, n, at) for n, at in zip(places, where))
                       else None)
