@@ -27,9 +27,10 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 class Article(tuple):  # type: ignore[type-arg]
     """One article as listings and feeds see it (no body): an immutable record of the fields below, then
     `day`. A tuple rather than a frozen dataclass: the build cache brings back 100,000 of these on every
-    rebuild, and a tuple is made in one C call (a dataclass's field dict took two thirds of loading the
-    cache), holds no dict (a third of the memory) and reads its fields through C descriptors. Made like a
-    dataclass, by keyword (`Article(path=..., title=..., ...)`); changed copies come from `replace`."""
+    rebuild, and a tuple comes back in one C call (making a dataclass's field dict was half of loading the
+    articles), holds no dict (216 bytes a record instead of 296) and reads its fields through C
+    descriptors. Made like a dataclass, by keyword (`Article(path=..., title=..., ...)`); changed copies
+    come from `replace`."""
 
     __slots__ = ()
 
