@@ -8,8 +8,9 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from . import cluster, frontmatter, markup
+from .coerce import article_from
 from .errors import SourceError
-from .model import Article, article_from
+from .model import Article
 from .relations import keywords
 from .text import clean, clean_line
 from .topics import Taxonomy

@@ -23,10 +23,10 @@ from lxml import etree
 from sitehelpers import write_site
 
 from sitegen import content, frontmatter, markup
+from sitegen.coerce import COERCERS, article_from
 from sitegen.config import config_from_mapping, load_config
 from sitegen.errors import SitegenError, SourceError
 from sitegen.feeds import Channel, Item, render_channel
-from sitegen.model import COERCERS, article_from
 from sitegen.pipeline import build, ingest
 from sitegen.slugs import SLUG_RE, slug_or, slugify
 from sitegen.text import clean, clean_line
