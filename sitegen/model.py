@@ -96,6 +96,9 @@ class Article(tuple):  # type: ignore[type-arg]
 _FIELDS = ("path", "title", "date", "slug", "id", "source", "via", "topics", "topic_scores", "topics_by_editor",
            "tags", "summary", "author", "updated", "draft", "words", "entities", "signature", "keywords",
            "source_hash", "digest")
+_code = Article.__new__.__code__
+assert _code.co_varnames[1:_code.co_argcount] == _FIELDS, "Article.__new__ and _FIELDS must list the same fields"
+del _code
 _INDEX = {name: i for i, name in enumerate((*_FIELDS, "day"))}
 _DIGEST_AT = _INDEX["digest"]
 _NEW = tuple.__new__
