@@ -22,7 +22,7 @@ from . import versions
 from .config import Config
 from .group import Site
 from .jobs import Job, fingerprint
-from .model import SORT_KEY, Article
+from .model import Article
 from .pagefind import index_files, probe
 from .render import PageInfo, Renderer, short_date
 from .urls import Urls
@@ -58,7 +58,8 @@ def bundles(site: Site, limit: int = BUNDLE_LIMIT) -> list[Bundle]:
         months[(a.day.year, a.day.month)][a.day].append(a)
     out: list[Bundle] = []
     for (year, month), by_day in sorted(months.items()):
-        days = [(day, tuple(sorted(by_day[day], key=SORT_KEY))) for day in sorted(by_day)]
+        # site.articles are newest first by (date, slug), which no two share: reversed, oldest first
+        days = [(day, tuple(reversed(by_day[day]))) for day in sorted(by_day)]
         name = f"{year:04d}-{month:02d}"
         if sum(len(arts) for _, arts in days) <= limit:
             out.append(Bundle(name, tuple(a for _, arts in days for a in arts)))

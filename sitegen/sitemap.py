@@ -9,6 +9,7 @@ others. Built with ElementTree (the XML library escapes; no markup is assembled 
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from functools import partial
@@ -50,7 +51,15 @@ def _day(value: dt.datetime) -> str:
 
 
 def _newest(arts: Sequence[Article]) -> str:
-    return _day(max(a.updated or a.date for a in arts)) if arts else ""
+    """The day of the latest date (or update, where an article has one) of `arts`."""
+    if not arts:
+        return ""
+    if not any(map(_UPDATED, arts)):   # the usual case, in C-level passes (all 100,000 articles, twice)
+        return _day(max(map(_DATE, arts)))
+    return _day(max(a.updated or a.date for a in arts))
+
+
+_DATE, _UPDATED = operator.attrgetter("date"), operator.attrgetter("updated")
 
 
 def listing_entries(site: Site, extra_paths: Sequence[str]) -> list[tuple[str, str]]:

@@ -279,3 +279,26 @@ def test_article_sitemaps_are_one_per_month_and_split_past_the_protocol_limit(mo
     names = [name for name, _ in sitemap.article_chunks(site)]
     assert names == ["sitemap-articles-2025-07-1.xml", "sitemap-articles-2025-07-2.xml",
                      "sitemap-articles-2025-07-3.xml", "sitemap-articles-2025-08.xml"]
+
+
+def test_listing_sitemap_lastmod_is_the_latest_date_or_update(tmp_path: Path) -> None:
+    """sitemap-pages.xml gives each listing the day of its newest article's date, or of its update where the
+    article has one (an update earlier than the date counts as the update)."""
+    import xml.etree.ElementTree as ET
+
+    def lastmods(site: Path) -> dict[str, str]:
+        build(load_config(site))
+        ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+        root = ET.parse(site / "public" / "sitemap-pages.xml").getroot()
+        return {u.findtext("s:loc", namespaces=ns).split("/", 3)[3]: u.findtext("s:lastmod", "", ns)
+                for u in root.findall("s:url", ns)}
+
+    site = write_site(tmp_path / "site")
+    article(site, "articles/a.md", "title: First\ndate: 2025-07-01T09:00:00+00:00")
+    article(site, "articles/b.md", "title: Second\ndate: 2025-07-02T09:00:00+00:00")
+    plain = lastmods(site)
+    assert (plain[""], plain["2025/07/01/"], plain["2025/07/02/"]) == ("2025-07-02", "2025-07-01", "2025-07-02")
+    article(site, "articles/a.md", "title: First\ndate: 2025-07-01T09:00:00+00:00\nupdated: 2025-07-05T10:00:00+00:00")
+    article(site, "articles/b.md", "title: Second\ndate: 2025-07-02T09:00:00+00:00\nupdated: 2025-06-30T10:00:00+00:00")
+    updated = lastmods(site)
+    assert (updated[""], updated["2025/07/01/"], updated["2025/07/02/"]) == ("2025-07-05", "2025-07-05", "2025-06-30")
