@@ -19,14 +19,13 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
-import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .group import Site
 from .jobs import Entry
-from .model import SORT_KEY, Article
+from .model import DIGEST, SORT_KEY, Article
 from .slugs import slug_or
 
 TermId = tuple[str, str]   # (listing kind: topic, source, person, place, organisation; term slug)
@@ -59,9 +58,6 @@ def snapshot(site: Site, salt: str) -> Snapshot:
                     site.paged)
 
 
-_DIGEST = operator.attrgetter("digest")
-
-
 def terms_of(art: Article) -> Iterable[TermId]:
     """Every listing term an article can appear in."""
     for topic in art.topics:
@@ -82,7 +78,7 @@ def moved(site: Site, now: Snapshot, last: Snapshot | None, origin: Mapping[str,
     came = now.published.keys() - last.published.keys()
     flipped = (now.hidden ^ last.hidden) & now.published.keys()   # shown then and hidden now, or the reverse
     wanted = came | flipped   # then the articles of those digests, in order, in C-level passes
-    out = list(itertools.compress(site.articles, map(wanted.__contains__, map(_DIGEST, site.articles))))
+    out = list(itertools.compress(site.articles, map(wanted.__contains__, map(DIGEST, site.articles))))
     for gone in last.published.keys() - now.published.keys():
         entry = origin.get(last.published[gone])
         if entry is None:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .jobs import register_groups
-from .model import SORT_KEY, Article
+from .model import KEY, SORT_KEY, Article
 from .slugs import slug_or
 from .stories import Stories, find_stories
 from .stories import build as build_stories
@@ -112,12 +112,12 @@ def newest_first(articles: Iterable[Article]) -> list[Article]:
     return sorted(articles, key=SORT_KEY, reverse=True)
 
 
-_DAY_SLUG, _DAY_ID = operator.attrgetter("day", "slug"), operator.attrgetter("day", "id")
+_DAY_ID = operator.attrgetter("day", "id")
 
 
 def dedupe_slugs(articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
     """Give articles that would share a URL (same day and slug) deterministic `-2`, `-3` suffixes."""
-    if len(set(map(_DAY_SLUG, articles))) == len(articles):
+    if len(set(map(KEY, articles))) == len(articles):
         return list(articles), []   # nothing to settle (the usual case): no sort of every article
     seen: set[tuple[dt.date, str]] = set()
     out: list[Article] = []

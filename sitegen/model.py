@@ -107,6 +107,8 @@ for _i, _name in enumerate((*_FIELDS, "day")):   # each field read by index, at 
 
 
 SORT_KEY = operator.attrgetter("date", "slug")   # Article.sort_key as a sort key, at C speed
+KEY = operator.attrgetter("day", "slug")         # an article's (day, slug): its URL, unique in a site
+DIGEST = operator.attrgetter("digest")           # for passes over every article at C speed
 
 
 def shared(art: Article, canon: dict) -> Article:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, cast
 from . import charts
 from .group import Day, Month, Site, Year
 from .jobs import Entry, Job, digest, fingerprint, register_plain
-from .model import Article
+from .model import DIGEST, KEY, Article
 from .plans import Plans
 from .render import PageInfo, Renderer, long_date, month_name
 from .report import counted
@@ -234,9 +234,9 @@ def _carrying(site: Site, r: Renderer, body_for: BodyFor, restless: set[tuple[dt
     """`articles` when carrying: what the loop there does, in C-level passes over the articles but for the
     few restless or new ones (a rebuild of 100,000 articles carries all but a few dozen pages)."""
     arts = site.articles
-    digests = list(map(_DIGEST, arts))
+    digests = list(map(DIGEST, arts))
     entries = cast("list[Entry]", list(map(last.get, digests)))   # None for a new one: it is fresh
-    fresh = list(map(operator.or_, map(restless.__contains__, map(_KEY, arts)), map(operator.not_, entries)))
+    fresh = list(map(operator.or_, map(restless.__contains__, map(KEY, arts)), map(operator.not_, entries)))
     printed.update(zip(digests, entries))   # every article in order; the fresh ones' entries are set below
     carried += itertools.compress(entries, map(operator.not_, fresh))
     for art in itertools.compress(arts, fresh):
@@ -245,8 +245,6 @@ def _carrying(site: Site, r: Renderer, body_for: BodyFor, restless: set[tuple[dt
         printed[art.digest] = (job.path, job.template, job.fingerprint)
         yield job
 
-
-_DIGEST, _KEY = operator.attrgetter("digest"), operator.attrgetter("day", "slug")
 
 
 def threads(site: Site, r: Renderer) -> Iterator[Job]:
